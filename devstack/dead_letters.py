@@ -1,0 +1,47 @@
+"""Deliver dead letters to `handle_dead_letter` locally, as Eventarc's Pub/Sub trigger does in the cloud."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+
+from cloudevents.http import CloudEvent
+from google.api_core.exceptions import DeadlineExceeded
+from google.cloud import pubsub_v1
+
+from shared.messaging.topics import DEAD_LETTER_SUBSCRIPTION, DEAD_LETTER_TOPIC
+
+
+def deliver_dead_letters(project: str, handler: Callable[[CloudEvent], None], *, timeout_s: float = 2.0) -> int:
+    """Pull waiting dead letters, hand each to `handler` as a CloudEvent, ack those it took. Returns the count."""
+    client = pubsub_v1.SubscriberClient()
+    path = client.subscription_path(project, DEAD_LETTER_SUBSCRIPTION)
+    try:
+        response = client.pull(request={"subscription": path, "max_messages": 50}, timeout=timeout_s)
+    except DeadlineExceeded:
+        return 0
+    handled = []
+    try:
+        for received in response.received_messages:
+            message = received.message
+            event = CloudEvent(
+                {
+                    "type": "google.cloud.pubsub.topic.v1.messagePublished",
+                    "source": f"//pubsub.googleapis.com/projects/{project}/topics/{DEAD_LETTER_TOPIC}",
+                },
+                {
+                    "message": {
+                        "data": base64.b64encode(message.data).decode(),
+                        "attributes": dict(message.attributes),
+                        "messageId": message.message_id,
+                    },
+                    "subscription": path,
+                },
+            )
+            handler(event)  # an exception leaves the message unacked for a later try
+            handled.append(received.ack_id)
+    finally:
+        if handled:
+            client.acknowledge(request={"subscription": path, "ack_ids": handled})
+        client.close()
+    return len(handled)

@@ -1,0 +1,33 @@
+"""All HTTP functions on one local port (`vividly dev`): /<function_name>[/<path>], as Cloud Functions names them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flask
+
+from functions import main
+
+HTTP_FUNCTIONS: dict[str, Callable[[flask.Request], Any]] = {
+    "submit_content_request": main.submit_content_request,
+    "get_request_status": main.get_request_status,
+    "answer_clarification": main.answer_clarification,
+    "cancel_request": main.cancel_request,
+    "retry_request": main.retry_request,
+    "health": main.health,
+}
+
+
+def create_app() -> flask.Flask:
+    app = flask.Flask("vividly-functions")
+
+    def dispatch(name: str, rest: str = "") -> flask.Response:
+        function = HTTP_FUNCTIONS.get(name)
+        if function is None:
+            flask.abort(404)
+        return flask.make_response(function(flask.request))
+
+    app.add_url_rule("/<name>", view_func=dispatch, methods=["GET", "POST"])
+    app.add_url_rule("/<name>/<path:rest>", view_func=dispatch, methods=["GET", "POST"])
+    return app

@@ -1,0 +1,222 @@
+"""HTTP Cloud Functions (functions-framework): thin entry points that validate, call shared, map errors.
+
+Deploy each function by its name as --entry-point; `functions.local_app` serves them all on one port.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from functools import lru_cache
+from typing import Any
+
+import flask
+import functions_framework
+import structlog
+from cloudevents.http import CloudEvent
+from pydantic import ValidationError
+from sqlalchemy import text
+
+from functions.http import (
+    HttpError,
+    Response,
+    correlation_id_of,
+    error_response,
+    json_body,
+    request_id_from,
+    trace_of,
+)
+from shared import bootstrap
+from shared.config import get_settings
+from shared.db import repository as repo
+from shared.domain.schemas import ClarificationAnswer, ContentRequestCreate, field_errors, validate_webhook
+from shared.errors import Conflict, NotFound, PublishFailed
+from shared.lifecycle import Lifecycle
+from shared.logs import configure_logging, get_logger
+from shared.messages import RequestMessage
+from shared.views import request_view
+
+log = get_logger("functions")
+
+
+@lru_cache(maxsize=1)
+def resources() -> bootstrap.Resources:
+    configure_logging()
+    return bootstrap.build(get_settings())
+
+
+def lifecycle() -> Lifecycle:
+    res = resources()
+    return Lifecycle(res.sessions, res.publisher)
+
+
+def _handle(request: flask.Request, action: Any) -> Response:
+    """Run `action(correlation_id)`, binding ids for logs and mapping domain errors to HTTP."""
+    correlation_id = correlation_id_of(request)
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(correlation_id=correlation_id, trace=trace_of(request))
+    try:
+        body, status = action(correlation_id)
+        return body, status, {"X-Correlation-ID": correlation_id}
+    except HttpError as exc:
+        log.info("request refused", status=exc.status, error=exc.error, fields=exc.fields)
+        return error_response(exc, correlation_id)
+    except NotFound as exc:
+        return error_response(HttpError(404, "not_found", str(exc)), correlation_id)
+    except Conflict as exc:
+        return error_response(HttpError(409, "conflict", str(exc)), correlation_id)
+    except PublishFailed as exc:
+        log.warning("publish failed; nothing stored", error=str(exc))
+        return error_response(
+            HttpError(503, "unavailable", "could not enqueue the request; try again"), correlation_id
+        )
+
+
+def _view(request_id: Any) -> dict[str, Any]:
+    res = resources()
+    with res.sessions() as session:
+        found = repo.get_request(session, request_id, full=True)
+        return request_view(found, url_for=lambda uri: _public_url(res, uri))
+
+
+def _public_url(res: bootstrap.Resources, uri: str) -> str:
+    if uri.startswith("gs://"):
+        key = uri.split("/", 3)[3]
+        return res.content_storage.url(key)
+    return uri
+
+
+@functions_framework.http
+def submit_content_request(request: flask.Request) -> Response:
+    settings = get_settings()
+
+    def action(correlation_id: str) -> tuple[dict[str, Any], int]:
+        if request.method != "POST":
+            raise HttpError(405, "method_not_allowed", "use POST")
+        body = json_body(request, max_bytes=settings.max_body_bytes)
+        header_key = request.headers.get("Idempotency-Key")
+        if header_key:
+            if body.get("idempotency_key") not in (None, header_key):
+                raise HttpError(
+                    422,
+                    "validation_failed",
+                    "Idempotency-Key header and field differ",
+                    [{"field": "idempotency_key", "reason": "differs from the Idempotency-Key header"}],
+                )
+            body["idempotency_key"] = header_key
+        try:
+            parsed = ContentRequestCreate.model_validate(body)
+        except ValidationError as exc:
+            raise HttpError(
+                422, "validation_failed", "the request has invalid fields", field_errors(exc.errors())
+            ) from exc
+        webhook_errors = validate_webhook(parsed, allow_private=settings.allow_private_webhooks)
+        if webhook_errors:
+            raise HttpError(422, "validation_failed", "the request has invalid fields", webhook_errors)
+        created_request, created = lifecycle().submit(parsed, correlation_id=correlation_id)
+        structlog.contextvars.bind_contextvars(request_id=str(created_request.id))
+        log.info("request accepted" if created else "idempotent replay", created=created)
+        return {
+            "request_id": str(created_request.id),
+            "status": created_request.status,
+            "status_url": f"{settings.public_base_url}/get_request_status?request_id={created_request.id}",
+            "created": created,
+        }, (202 if created else 200)
+
+    return _handle(request, action)
+
+
+@functions_framework.http
+def get_request_status(request: flask.Request) -> Response:
+    def action(_correlation_id: str) -> tuple[dict[str, Any], int]:
+        request_id = request_id_from(request)
+        structlog.contextvars.bind_contextvars(request_id=str(request_id))
+        return _view(request_id), 200
+
+    return _handle(request, action)
+
+
+def _post_with_id(request: flask.Request) -> tuple[dict[str, Any], Any]:
+    if request.method != "POST":
+        raise HttpError(405, "method_not_allowed", "use POST")
+    body = json_body(request, max_bytes=get_settings().max_body_bytes)
+    request_id = request_id_from(request, body)
+    structlog.contextvars.bind_contextvars(request_id=str(request_id))
+    return body, request_id
+
+
+@functions_framework.http
+def answer_clarification(request: flask.Request) -> Response:
+    def action(_correlation_id: str) -> tuple[dict[str, Any], int]:
+        body, request_id = _post_with_id(request)
+        body.pop("request_id", None)
+        try:
+            answer = ClarificationAnswer.model_validate(body)
+        except ValidationError as exc:
+            raise HttpError(422, "validation_failed", "invalid answers", field_errors(exc.errors())) from exc
+        lifecycle().answer_clarification(request_id, answer.answers, answer.student_query)
+        return _view(request_id), 202
+
+    return _handle(request, action)
+
+
+@functions_framework.http
+def cancel_request(request: flask.Request) -> Response:
+    def action(_correlation_id: str) -> tuple[dict[str, Any], int]:
+        _body, request_id = _post_with_id(request)
+        lifecycle().cancel(request_id)
+        return _view(request_id), 200
+
+    return _handle(request, action)
+
+
+@functions_framework.http
+def retry_request(request: flask.Request) -> Response:
+    def action(_correlation_id: str) -> tuple[dict[str, Any], int]:
+        _body, request_id = _post_with_id(request)
+        lifecycle().retry(request_id)
+        return _view(request_id), 202
+
+    return _handle(request, action)
+
+
+@functions_framework.http
+def health(request: flask.Request) -> Response:
+    res = resources()
+    checks: dict[str, str] = {}
+    try:
+        with res.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        res.publisher.check()  # type: ignore[attr-defined]
+        checks["publisher"] = "ok"
+    except Exception as exc:
+        checks["publisher"] = f"error: {exc.__class__.__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return {"status": "ok" if healthy else "degraded", "checks": checks}, (200 if healthy else 503), {}
+
+
+@functions_framework.cloud_event
+def handle_dead_letter(cloud_event: CloudEvent) -> None:
+    """Pub/Sub-triggered on the dead-letter topic: mark the request failed (idempotent)."""
+    resources()
+    message = (cloud_event.data or {}).get("message", {})
+    attributes: dict[str, str] = message.get("attributes") or {}
+    data = base64.b64decode(message.get("data") or b"")
+    try:
+        decoded = RequestMessage.decode(data, attributes)
+    except ValueError as exc:
+        # Nothing to mark; acking (returning) keeps an unreadable message from looping forever.
+        log.error("unreadable dead letter dropped", error=str(exc), attributes=json.dumps(attributes))
+        return
+    structlog.contextvars.bind_contextvars(
+        request_id=str(decoded.request_id), correlation_id=decoded.correlation_id
+    )
+    count = attributes.get("CloudPubSubDeadLetterSourceDeliveryCount")
+    updated = lifecycle().mark_dead_lettered(
+        decoded.request_id, int(count) if count and count.isdigit() else None
+    )
+    log.warning("request dead-lettered", status=updated.status if updated else "unknown request")

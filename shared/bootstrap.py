@@ -1,0 +1,62 @@
+"""Build the shared resources once per process from settings (arq's ctx, GCP samples' engine-in)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.config import Settings
+from shared.db.engine import make_engine, make_session_factory
+from shared.messaging.publisher import JsonLinesPublisher, Publisher, PubSubPublisher
+from shared.storage.base import Storage
+from shared.storage.gcs import GCSStorage
+from shared.storage.local import LocalStorage
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    publisher: Publisher
+    work_storage: Storage
+    content_storage: Storage
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def make_publisher(settings: Settings, *, offline: bool = False) -> Publisher:
+    if offline:
+        return JsonLinesPublisher(settings.work_dir.parent / "topics")
+    return PubSubPublisher(settings.gcp_project, timeout_s=settings.publish_timeout_s)
+
+
+def make_storage(settings: Settings) -> tuple[Storage, Storage]:
+    """(work storage for stage checkpoints, content storage for published lessons)."""
+    work: Storage = (
+        GCSStorage(settings.work_bucket, project=settings.gcp_project)
+        if settings.work_bucket
+        else LocalStorage(settings.work_dir)
+    )
+    content: Storage = (
+        GCSStorage(settings.content_bucket, project=settings.gcp_project)
+        if settings.content_bucket
+        else LocalStorage(settings.content_dir)
+    )
+    return work, content
+
+
+def build(settings: Settings, *, offline: bool = False, engine: Engine | None = None) -> Resources:
+    engine = engine or make_engine(settings)
+    work, content = make_storage(settings)
+    return Resources(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        publisher=make_publisher(settings, offline=offline),
+        work_storage=work,
+        content_storage=content,
+    )

@@ -1,0 +1,67 @@
+"""One settings object for every entry point, read from the environment (12-factor)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    # Database: DATABASE_URL, or the Cloud SQL connector when INSTANCE_CONNECTION_NAME is set.
+    database_url: str = "sqlite:///var/vividly.sqlite3"
+    instance_connection_name: str | None = None
+    db_user: str = "vividly"
+    db_password: SecretStr | None = None
+    db_name: str = "vividly"
+    db_iam_auth: bool = False
+    db_pool_size: int = Field(default=5, ge=1, le=50)
+
+    # Pub/Sub: the client library itself honours PUBSUB_EMULATOR_HOST.
+    gcp_project: str = Field(default="vividly-local", validation_alias="GOOGLE_CLOUD_PROJECT")
+    max_delivery_attempts: int = Field(default=5, ge=5, le=100)
+    ack_deadline_s: int = Field(default=60, ge=10, le=600)
+    publish_timeout_s: float = Field(default=10.0, gt=0)
+
+    # Storage: local folders by default; GCS buckets when named.
+    work_dir: Path = Path("var/work")
+    content_dir: Path = Path("output")
+    content_bucket: str | None = None
+    work_bucket: str | None = None
+
+    # HTTP limits.
+    max_body_bytes: int = 16_384
+    public_base_url: str = "http://127.0.0.1:8080"
+
+    # Webhooks: private targets only when explicitly allowed (local development).
+    allow_private_webhooks: bool = False
+    webhook_secret: SecretStr | None = None
+
+    # Worker.
+    worker_concurrency: int = Field(default=2, ge=1, le=64)
+    pull_batch_size: int = Field(default=10, ge=1, le=1000)
+    lease_extend_every_s: float = Field(default=0.0, ge=0)  # 0: a third of ack_deadline_s
+    # Off only to demonstrate (in tests) what the lease keeper prevents: redelivery of slow work.
+    lease_keeper: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_postgres_url(cls, url: str) -> str:
+        # Cloud consoles hand out postgres:// URLs; SQLAlchemy wants the driver named.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+pg8000://" + url[len(prefix) :]
+        return url
+
+    @property
+    def lease_interval_s(self) -> float:
+        return self.lease_extend_every_s or self.ack_deadline_s / 3
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,68 @@
+"""The one engine factory: DATABASE_URL (SQLite or PostgreSQL), or Cloud SQL via the connector."""
+
+from __future__ import annotations
+
+import atexit
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.config import Settings
+
+
+def _cloud_sql_engine(settings: Settings) -> Engine:
+    from google.cloud.sql.connector import Connector, IPTypes
+
+    # Lazy refresh suits serverless: no background refresh thread between CPU-throttled requests.
+    connector = Connector(refresh_strategy="lazy", ip_type=IPTypes.PRIVATE)
+    atexit.register(connector.close)
+
+    def getconn() -> Any:
+        return connector.connect(
+            settings.instance_connection_name,
+            "pg8000",
+            user=settings.db_user,
+            password=settings.db_password.get_secret_value() if settings.db_password else None,
+            db=settings.db_name,
+            enable_iam_auth=settings.db_iam_auth,
+        )
+
+    return create_engine(
+        "postgresql+pg8000://",
+        creator=getconn,
+        pool_pre_ping=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=2,
+        pool_recycle=1800,
+    )
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.instance_connection_name:
+        return _cloud_sql_engine(settings)
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    # pre_ping notices connections the server dropped (restart, maintenance) before we use them.
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=settings.db_pool_size, max_overflow=10, pool_recycle=1800
+    )
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

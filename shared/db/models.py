@@ -1,0 +1,110 @@
+"""SQLAlchemy 2.0 typed models. Alembic migrations (shared/db/migrations) are the only way the schema changes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ContentRequest(Base):
+    __tablename__ = "content_requests"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "idempotency_key", name="uq_request_idempotency"),
+        Index("ix_content_requests_status", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[str] = mapped_column(String(64))
+    student_id: Mapped[str | None] = mapped_column(String(64))
+    correlation_id: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    query: Mapped[str] = mapped_column(Text)
+    grade_level: Mapped[str | None] = mapped_column(String(2))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(35))
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32))
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    stage_message: Mapped[str] = mapped_column(Text, default="")
+    clarification_questions: Mapped[list[str] | None] = mapped_column(JSON)
+    clarification_answers: Mapped[list[str] | None] = mapped_column(JSON)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    # Which worker is running the request, until when: lets exactly one of two racing workers proceed.
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    events: Mapped[list[RequestEvent]] = relationship(
+        back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan"
+    )
+    artifacts: Mapped[list[Artifact]] = relationship(
+        back_populates="request", order_by="Artifact.id", cascade="all, delete-orphan"
+    )
+
+
+class RequestEvent(Base):
+    """One row per status transition: the request's timeline."""
+
+    __tablename__ = "request_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    request_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("content_requests.id", ondelete="CASCADE"), index=True
+    )
+    attempt: Mapped[int] = mapped_column(Integer)
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    progress: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+    worker_id: Mapped[str | None] = mapped_column(String(128))
+    delivery_attempt: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    request: Mapped[ContentRequest] = relationship(back_populates="events")
+
+
+class Artifact(Base):
+    """A file a stage produced: stage checkpoints (`checkpoint.*`) and the published lesson files."""
+
+    __tablename__ = "artifacts"
+    __table_args__ = (UniqueConstraint("request_id", "kind", name="uq_artifact_kind"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("content_requests.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(64))
+    uri: Mapped[str] = mapped_column(Text)
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    request: Mapped[ContentRequest] = relationship(back_populates="artifacts")

@@ -1,0 +1,204 @@
+"""Persistence of requests: every status change is one compare-and-set UPDATE plus its event row."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from shared.db.models import Artifact, ContentRequest, RequestEvent, utcnow
+from shared.domain.status import (
+    MESSAGES,
+    TERMINAL,
+    Status,
+    check_transition,
+    next_progress,
+    starts_new_attempt,
+)
+from shared.errors import Conflict, NotFound
+
+CHECKPOINT_PREFIX = "checkpoint."
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: recorded on the event row."""
+
+    worker_id: str | None = None
+    delivery_attempt: int | None = None
+
+
+def get_request(session: Session, request_id: uuid.UUID, *, full: bool = False) -> ContentRequest:
+    query = select(ContentRequest).where(ContentRequest.id == request_id)
+    if full:
+        query = query.options(selectinload(ContentRequest.events), selectinload(ContentRequest.artifacts))
+    request = session.scalars(query).one_or_none()
+    if request is None:
+        raise NotFound(f"no request {request_id}")
+    return request
+
+
+def find_by_idempotency_key(session: Session, organization_id: str, key: str) -> ContentRequest | None:
+    return session.scalars(
+        select(ContentRequest).where(
+            ContentRequest.organization_id == organization_id, ContentRequest.idempotency_key == key
+        )
+    ).one_or_none()
+
+
+def transition(
+    session: Session,
+    request_id: uuid.UUID,
+    expected: Status,
+    target: Status,
+    *,
+    actor: Actor = Actor(),
+    message: str | None = None,
+    progress: int | None = None,
+    fields: dict[str, Any] | None = None,
+) -> ContentRequest:
+    """Move a request from `expected` to `target` atomically, or raise Conflict if it was not `expected`.
+
+    The caller commits: the UPDATE, the event row and anything else in the session (an outbox row)
+    land together or not at all.
+    """
+    check_transition(expected, target)
+    current = get_request(session, request_id)
+    if current.status != expected:
+        raise Conflict(f"request {request_id} is {current.status}, not {expected}")
+    new_attempt = starts_new_attempt(expected, target)
+    attempt = current.attempts + 1 if new_attempt else current.attempts
+    new_progress = (
+        progress if progress is not None else next_progress(current.progress, target, new_attempt=new_attempt)
+    )
+    now = utcnow()
+    values: dict[str, Any] = {
+        "status": target.value,
+        "progress": new_progress,
+        "stage_message": message or MESSAGES[target],
+        "attempts": attempt,
+        "updated_at": now,
+    }
+    if target is Status.VALIDATING and current.started_at is None:
+        values["started_at"] = now
+    if target in TERMINAL:
+        values["completed_at"] = now
+        values["claimed_by"] = None
+        values["claim_expires_at"] = None
+    if new_attempt:
+        values.update(error_code=None, error_message=None, completed_at=None)
+    values.update(fields or {})
+    result = session.execute(
+        update(ContentRequest)
+        .where(
+            ContentRequest.id == request_id,
+            ContentRequest.status == expected.value,
+            ContentRequest.attempts == current.attempts,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"request {request_id} changed under us (expected {expected})")
+    session.add(
+        RequestEvent(
+            request_id=request_id,
+            attempt=attempt,
+            from_status=expected.value,
+            to_status=target.value,
+            progress=new_progress,
+            message=values["stage_message"],
+            worker_id=actor.worker_id,
+            delivery_attempt=actor.delivery_attempt,
+            created_at=now,
+        )
+    )
+    session.flush()
+    session.refresh(current)
+    return current
+
+
+def set_progress(
+    session: Session, request_id: uuid.UUID, status: Status, progress: int, message: str
+) -> None:
+    """Progress inside a stage: only while the request is still in that stage, and never backwards."""
+    session.execute(
+        update(ContentRequest)
+        .where(
+            ContentRequest.id == request_id,
+            ContentRequest.status == status.value,
+            ContentRequest.progress <= progress,
+        )
+        .values(progress=progress, stage_message=message, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def claim(session: Session, request_id: uuid.UUID, worker_id: str, ttl_s: int) -> bool:
+    """Take (or renew) the right to run a request; False while another live worker holds it."""
+    now = utcnow()
+    result = session.execute(
+        update(ContentRequest)
+        .where(
+            ContentRequest.id == request_id,
+            or_(
+                ContentRequest.claimed_by.is_(None),
+                ContentRequest.claimed_by == worker_id,
+                ContentRequest.claim_expires_at < now,
+            ),
+        )
+        .values(claimed_by=worker_id, claim_expires_at=now + timedelta(seconds=ttl_s))
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release(session: Session, request_id: uuid.UUID, worker_id: str) -> None:
+    session.execute(
+        update(ContentRequest)
+        .where(ContentRequest.id == request_id, ContentRequest.claimed_by == worker_id)
+        .values(claimed_by=None, claim_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def get_artifact(session: Session, request_id: uuid.UUID, kind: str) -> Artifact | None:
+    return session.scalars(
+        select(Artifact).where(Artifact.request_id == request_id, Artifact.kind == kind)
+    ).one_or_none()
+
+
+def record_artifact(
+    session: Session,
+    request_id: uuid.UUID,
+    *,
+    kind: str,
+    uri: str,
+    data_bytes: int,
+    sha256: str,
+    content_type: str,
+) -> Artifact:
+    """Insert or replace the artifact of `kind` (a rerun after a crash may rewrite it)."""
+    existing = get_artifact(session, request_id, kind)
+    if existing is None:
+        existing = Artifact(request_id=request_id, kind=kind)
+        session.add(existing)
+    existing.uri, existing.bytes, existing.sha256 = uri, data_bytes, sha256
+    existing.content_type, existing.created_at = content_type, utcnow()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another worker recorded it between our read and write
+        raise Conflict(f"artifact {kind} of {request_id} recorded concurrently") from exc
+    return existing
+
+
+def delete_checkpoints(session: Session, request_id: uuid.UUID) -> None:
+    """Forget stage checkpoints so a new attempt (say, after clarification) recomputes every stage."""
+    session.execute(
+        delete(Artifact).where(Artifact.request_id == request_id, Artifact.kind.startswith(CHECKPOINT_PREFIX))
+    )

@@ -1,0 +1,54 @@
+"""Structured JSON logs in Cloud Logging's format (severity, message, ids bound per request)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+import structlog
+
+SECRET_KEYS = ("password", "secret", "token", "authorization", "private_key")
+
+
+def _cloud_logging_fields(_logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+    event["severity"] = event.pop("level", method).upper()
+    event["message"] = event.pop("event", "")
+    trace = event.pop("trace", None)
+    project = os.environ.get("GOOGLE_CLOUD_PROJECT")
+    if trace and project:
+        event["logging.googleapis.com/trace"] = f"projects/{project}/traces/{trace}"
+    for key in ("CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_EXECUTION"):
+        if key in os.environ:
+            event[key.lower()] = os.environ[key]
+    return event
+
+
+def _redact(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key in list(event):
+        if any(word in key.lower() for word in SECRET_KEYS):
+            event[key] = "[redacted]"
+    return event
+
+
+def configure_logging(level: str | None = None, *, stream: Any = None) -> None:
+    level_name = (level or os.environ.get("LOG_LEVEL", "INFO")).upper()
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
+            _redact,
+            structlog.processors.format_exc_info,
+            _cloud_logging_fields,
+            structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level_name]),
+        logger_factory=structlog.PrintLoggerFactory(stream or sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def get_logger(name: str) -> Any:
+    return structlog.get_logger(name)

@@ -1,0 +1,36 @@
+"""The request message: what goes on the content-requests topic (ids only, never media)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+from shared.messaging.topics import ATTR_CORRELATION_ID, ATTR_REQUEST_ID, ATTR_SCHEMA_VERSION, SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class RequestMessage:
+    request_id: uuid.UUID
+    attempt: int
+    correlation_id: str
+
+    def encode(self) -> tuple[bytes, dict[str, str]]:
+        data = json.dumps({"request_id": str(self.request_id), "attempt": self.attempt}).encode()
+        attributes = {
+            ATTR_REQUEST_ID: str(self.request_id),
+            ATTR_CORRELATION_ID: self.correlation_id,
+            ATTR_SCHEMA_VERSION: SCHEMA_VERSION,
+        }
+        return data, attributes
+
+    @classmethod
+    def decode(cls, data: bytes, attributes: dict[str, str]) -> RequestMessage:
+        """Raise ValueError for a message we cannot read (it will end on the dead-letter topic)."""
+        try:
+            body = json.loads(data or b"{}")
+            request_id = uuid.UUID(str(body.get("request_id") or attributes.get(ATTR_REQUEST_ID)))
+            attempt = int(body.get("attempt", 1))
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ValueError(f"unreadable request message: {exc}") from exc
+        return cls(request_id, attempt, attributes.get(ATTR_CORRELATION_ID, ""))

@@ -1,0 +1,48 @@
+"""Google Cloud Storage (and the GCS emulator when STORAGE_EMULATOR_HOST is set)."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import storage
+
+from shared.storage.base import StoredObject, file_sha256
+
+
+class GCSStorage:
+    def __init__(self, bucket: str, *, project: str, prefix: str = "") -> None:
+        if os.environ.get("STORAGE_EMULATOR_HOST"):
+            client = storage.Client(project=project, credentials=AnonymousCredentials())
+        else:
+            client = storage.Client(project=project)
+        self.bucket = client.bucket(bucket)
+        self.prefix = prefix
+
+    def _blob(self, key: str) -> storage.Blob:
+        return self.bucket.blob(f"{self.prefix}{key}")
+
+    def put(self, key: str, source: Path, content_type: str) -> StoredObject:
+        blob = self._blob(key)
+        # An object upload is atomic: readers see the old object or the whole new one.
+        blob.upload_from_filename(str(source), content_type=content_type, timeout=300)
+        return StoredObject(
+            f"gs://{self.bucket.name}/{blob.name}", source.stat().st_size, file_sha256(source), content_type
+        )
+
+    def exists(self, key: str) -> bool:
+        return bool(self._blob(key).exists(timeout=30))
+
+    def fetch(self, key: str, dest: Path) -> Path:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        self._blob(key).download_to_filename(str(dest), timeout=300)
+        return dest
+
+    def url(self, key: str, *, expires_s: int = 3600) -> str:
+        return str(
+            self._blob(key).generate_signed_url(
+                version="v4", expiration=timedelta(seconds=expires_s), method="GET"
+            )
+        )

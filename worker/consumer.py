@@ -1,0 +1,159 @@
+"""The pull loop of the Cloud Run Job: pull in batches, run requests with bounded concurrency, ack or nack.
+
+Ack on success and on outcomes at rest (completed, clarification_needed, rejected, failed, cancelled);
+nack on transient errors so Pub/Sub redelivers with backoff and finally dead-letters.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Protocol
+
+import structlog
+
+from shared.db.repository import Actor
+from shared.errors import NotFound
+from shared.logs import get_logger
+from shared.messages import RequestMessage
+from shared.messaging.subscriber import Received
+from worker.lease import LeaseKeeper
+from worker.pipeline import Busy, Interrupted, PipelineRunner
+
+log = get_logger("worker")
+
+
+class Subscriber(Protocol):
+    def pull(self, max_messages: int, *, timeout_s: float = ...) -> list[Received]: ...
+    def ack(self, ack_ids: list[str]) -> None: ...
+    def nack(self, ack_ids: list[str]) -> None: ...
+    def extend(self, ack_ids: list[str], seconds: int) -> None: ...
+
+
+class Verdict(StrEnum):
+    ACK = "ack"
+    NACK = "nack"
+
+
+@dataclass
+class ConsumerStats:
+    acked: int = 0
+    nacked: int = 0
+
+
+class Consumer:
+    def __init__(
+        self,
+        subscriber: Subscriber,
+        runner: PipelineRunner,
+        *,
+        concurrency: int,
+        batch_size: int,
+        ack_deadline_s: int,
+        lease_interval_s: float,
+        orphan_grace_s: float = 60.0,
+        pull_timeout_s: float = 5.0,
+        keep_leases: bool = True,
+    ) -> None:
+        self.subscriber = subscriber
+        self.runner = runner
+        self.concurrency = concurrency
+        self.batch_size = batch_size
+        self.orphan_grace_s = orphan_grace_s
+        self.pull_timeout_s = pull_timeout_s
+        self.keep_leases = keep_leases
+        self.stop_event = threading.Event()
+        self.stats = ConsumerStats()
+        self.lease = LeaseKeeper(
+            subscriber.extend, runner.renew_claim, ack_deadline_s=ack_deadline_s, interval_s=lease_interval_s
+        )
+
+    def stop(self) -> None:
+        """Stop pulling; in-flight requests stop at the next stage boundary and are nacked."""
+        self.stop_event.set()
+
+    def run(self, *, drain: bool, idle_polls_to_exit: int = 2) -> ConsumerStats:
+        if self.keep_leases:
+            self.lease.start()
+        inflight: dict[Future[Verdict], Received] = {}
+        idle = 0
+        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="stage") as pool:
+            try:
+                while not self.stop_event.is_set():
+                    done = [f for f in inflight if f.done()]
+                    for future in done:
+                        inflight.pop(future)
+                    free = self.concurrency - len(inflight)
+                    if free <= 0:
+                        wait(list(inflight), timeout=1.0, return_when=FIRST_COMPLETED)
+                        continue
+                    messages = self.subscriber.pull(min(free, self.batch_size), timeout_s=self.pull_timeout_s)
+                    if not messages:
+                        if drain and not inflight:
+                            idle += 1
+                            if idle >= idle_polls_to_exit:
+                                break
+                        elif inflight:
+                            wait(list(inflight), timeout=0.5, return_when=FIRST_COMPLETED)
+                        continue
+                    idle = 0
+                    for message in messages:
+                        inflight[pool.submit(self._process, message)] = message
+            finally:
+                if self.stop_event.is_set():
+                    # Shutdown: in-flight work stops at its next stage boundary and nacks itself.
+                    wait(list(inflight), timeout=8.0)
+                self.lease.stop()
+        return self.stats
+
+    def _process(self, message: Received) -> Verdict:
+        with self.lease.hold(message.ack_id) as bind:
+            verdict = self._decide(message, bind)
+        try:
+            if verdict is Verdict.ACK:
+                self.subscriber.ack([message.ack_id])
+                self.stats.acked += 1
+            else:
+                self.subscriber.nack([message.ack_id])
+                self.stats.nacked += 1
+        except Exception as exc:  # the deadline lapses and Pub/Sub redelivers: still safe
+            log.warning("ack/nack failed", error=str(exc), verdict=verdict.value)
+        return verdict
+
+    def _decide(self, message: Received, bind: object) -> Verdict:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            message_id=message.message_id, delivery_attempt=message.delivery_attempt
+        )
+        try:
+            request = RequestMessage.decode(message.data, message.attributes)
+        except ValueError as exc:
+            log.error("unreadable message; it will be dead-lettered", error=str(exc))
+            return Verdict.NACK
+        structlog.contextvars.bind_contextvars(
+            request_id=str(request.request_id), correlation_id=request.correlation_id
+        )
+        bind(request.request_id)  # type: ignore[operator]
+        actor = Actor(worker_id=self.runner.worker_id, delivery_attempt=message.delivery_attempt)
+        try:
+            result = self.runner.run(
+                request.request_id, actor=actor, min_attempt=request.attempt, should_stop=self.stop_event
+            )
+        except NotFound:
+            age_s = (datetime.now(UTC) - message.publish_time).total_seconds()
+            if age_s < self.orphan_grace_s:
+                log.info("request not visible yet; will retry", age_s=round(age_s, 1))
+                return Verdict.NACK
+            log.warning("message names no request; dropped", age_s=round(age_s, 1))
+            return Verdict.ACK
+        except (Busy, Interrupted) as exc:
+            log.info("handing the message back", reason=exc.code)
+            return Verdict.NACK
+        except Exception:
+            log.exception("stage failed; will retry")
+            return Verdict.NACK
+        log.info("request done", status=result.status.value, ran=result.stages_run, skipped=result.stages_skipped)
+        return Verdict.ACK

@@ -1,0 +1,81 @@
+"""Lease keeper: synchronous pull gets no automatic ack-deadline extension, so we extend it ourselves.
+
+While a message is held, a background thread pushes its ack deadline forward and renews the
+request's claim in the database, so a slow stage is neither redelivered nor taken over.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from shared.logs import get_logger
+
+log = get_logger("lease")
+
+
+class LeaseKeeper:
+    def __init__(
+        self,
+        extend_ack_deadlines: Callable[[list[str], int], None],
+        renew_claim: Callable[[uuid.UUID], bool],
+        *,
+        ack_deadline_s: int,
+        interval_s: float,
+    ) -> None:
+        self._extend = extend_ack_deadlines
+        self._renew = renew_claim
+        self.ack_deadline_s = ack_deadline_s
+        self.interval_s = interval_s
+        self._held: dict[str, uuid.UUID | None] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="lease-keeper", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    @contextmanager
+    def hold(self, ack_id: str) -> Iterator[Callable[[uuid.UUID], None]]:
+        """Keep `ack_id` leased inside the block; the yielded callback names the request to renew."""
+        with self._lock:
+            self._held[ack_id] = None
+
+        def bind(request_id: uuid.UUID) -> None:
+            with self._lock:
+                self._held[ack_id] = request_id
+
+        try:
+            yield bind
+        finally:
+            with self._lock:
+                self._held.pop(ack_id, None)
+
+    def held(self) -> list[str]:
+        with self._lock:
+            return list(self._held)
+
+    def extend_now(self) -> None:
+        with self._lock:
+            held = dict(self._held)
+        if not held:
+            return
+        try:
+            self._extend(list(held), self.ack_deadline_s)
+        except Exception as exc:  # the next tick tries again; a lapse only risks a duplicate delivery
+            log.warning("could not extend ack deadlines", error=str(exc), count=len(held))
+        for request_id in {r for r in held.values() if r is not None}:
+            try:
+                self._renew(request_id)
+            except Exception as exc:
+                log.warning("could not renew claim", request_id=str(request_id), error=str(exc))
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.extend_now()

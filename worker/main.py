@@ -1,0 +1,101 @@
+"""`python -m worker`: the content worker as a Cloud Run Job task.
+
+--drain (the job default) exits 0 once the subscription is empty; --follow keeps pulling.
+SIGTERM stops pulling, hands in-flight messages back, and exits cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import signal
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from types import FrameType
+
+from shared import bootstrap
+from shared.config import get_settings
+from shared.logs import configure_logging, get_logger
+from shared.messaging.subscriber import PubSubSubscriber
+from shared.messaging.topics import REQUESTS_SUBSCRIPTION
+from worker.consumer import Consumer
+from worker.pipeline import PipelineRunner, Stage
+
+DEFAULT_PIPELINE = "worker.stages:lesson_stages"
+log = get_logger("worker")
+
+
+def load_pipeline(spec: str) -> Callable[[bootstrap.Resources], Sequence[Stage]]:
+    """'package.module:function' -> the function that builds the stages from the resources."""
+    module_name, _, attr = spec.partition(":")
+    factory = getattr(importlib.import_module(module_name), attr)
+    return factory  # type: ignore[no-any-return]
+
+
+def worker_id() -> str:
+    parts = [socket.gethostname(), str(os.getpid())]
+    for key in ("CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX"):
+        if key in os.environ:
+            parts.append(os.environ[key])
+    return "-".join(parts)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m worker", description=__doc__)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--drain", action="store_true", default=True, help="exit once the queue is empty (default)")
+    mode.add_argument("--follow", action="store_true", help="keep pulling until SIGTERM")
+    parser.add_argument("--pipeline", default=DEFAULT_PIPELINE, help="module:function that builds the stages")
+    parser.add_argument("--concurrency", type=int, default=None, help="requests run at once in this task")
+    parser.add_argument("--subscription", default=REQUESTS_SUBSCRIPTION)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging()
+    args = parse_args(argv)
+    settings = get_settings()
+    resources = bootstrap.build(settings)
+    runner = PipelineRunner(
+        load_pipeline(args.pipeline)(resources),
+        sessions=resources.sessions,
+        work_storage=resources.work_storage,
+        content_storage=resources.content_storage,
+        worker_id=worker_id(),
+        claim_ttl_s=settings.ack_deadline_s,
+    )
+    subscriber = PubSubSubscriber(settings.gcp_project, args.subscription)
+    consumer = Consumer(
+        subscriber,
+        runner,
+        concurrency=args.concurrency or settings.worker_concurrency,
+        batch_size=settings.pull_batch_size,
+        ack_deadline_s=settings.ack_deadline_s,
+        lease_interval_s=settings.lease_interval_s,
+        keep_leases=settings.lease_keeper,
+    )
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal received; stopping", signal=signal.Signals(signum).name)
+        consumer.stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    log.info("worker started", worker_id=runner.worker_id, mode="follow" if args.follow else "drain")
+    try:
+        stats = consumer.run(drain=not args.follow)
+    finally:
+        subscriber.close()
+        resources.close()
+    log.info("worker stopped", acked=stats.acked, nacked=stats.nacked)
+    return 0
+
+
+def run() -> None:
+    try:
+        sys.exit(main())
+    except Exception as exc:  # one JSON line with severity ERROR, non-zero exit: Cloud Run retries the task
+        log.exception("worker crashed", error=str(exc))
+        sys.exit(1)

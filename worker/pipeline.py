@@ -1,0 +1,330 @@
+"""The generic pipeline runner: walks a request through the status machine, one stage per status.
+
+Each stage declares its status and the files it outputs. Outputs are stored as checkpoints (work
+storage + an artifact row); on redelivery a stage whose checkpoints exist is skipped, so a crash
+resumes from the last finished stage. Outcomes (clarification, rejection) end the run normally;
+PermanentError fails the request; anything else propagates so the caller can retry (nack).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.db import repository as repo
+from shared.db.models import ContentRequest
+from shared.domain.status import AT_REST, PIPELINE, Status, stage_progress
+from shared.errors import ClarificationNeeded, Conflict, NotFound, PermanentError, Rejected, TransientError
+from shared.logs import get_logger
+from shared.storage.base import Storage
+
+log = get_logger("pipeline")
+
+
+class Busy(TransientError):
+    """Another live worker holds the request; try again after it finishes or its claim expires."""
+
+    code = "busy"
+
+
+class Interrupted(TransientError):
+    """The worker is shutting down; the stage will resume from its checkpoint elsewhere."""
+
+    code = "interrupted"
+
+
+@dataclass(frozen=True)
+class Output:
+    kind: str
+    filename: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class RequestSnapshot:
+    """The request as a stage sees it: plain values, no session."""
+
+    id: uuid.UUID
+    correlation_id: str
+    organization_id: str
+    query: str
+    grade_level: str | None
+    duration_minutes: int
+    language: str
+    options: dict[str, Any]
+    webhook_url: str | None
+    clarification_answers: list[str] | None
+    attempt: int
+
+    @classmethod
+    def of(cls, request: ContentRequest) -> RequestSnapshot:
+        return cls(
+            id=request.id,
+            correlation_id=request.correlation_id,
+            organization_id=request.organization_id,
+            query=request.query,
+            grade_level=request.grade_level,
+            duration_minutes=request.duration_minutes,
+            language=request.language,
+            options=dict(request.options or {}),
+            webhook_url=request.webhook_url,
+            clarification_answers=request.clarification_answers,
+            attempt=request.attempts,
+        )
+
+
+@dataclass
+class StageContext:
+    request: RequestSnapshot
+    workdir: Path
+    status: Status
+    runner: PipelineRunner
+
+    def output_path(self, output: Output) -> Path:
+        return self.workdir / output.filename
+
+    def input_path(self, output: Output) -> Path:
+        """A previous stage's output, fetched from work storage when this process did not write it."""
+        local = self.workdir / output.filename
+        if not local.exists():
+            self.runner.work_storage.fetch(self.runner.checkpoint_key(self.request.id, output), local)
+        return local
+
+    def progress(self, fraction: float, message: str) -> None:
+        self.runner.report_progress(self.request.id, self.status, fraction, message)
+
+    def publish(self, kind: str, source: Path, key: str, content_type: str) -> str:
+        """Store a finished lesson file in content storage and record it; returns its URI."""
+        stored = self.runner.content_storage.put(key, source, content_type)
+        self.runner.record(self.request.id, kind, stored)
+        return stored.uri
+
+
+class Stage(Protocol):
+    name: str
+    status: Status
+    outputs: tuple[Output, ...]
+
+    def run(self, ctx: StageContext) -> None:
+        """Write every declared output to ctx.output_path(output); raise an Outcome to end early."""
+        ...
+
+
+class Hooks:
+    """Cross-cutting observers (progress bar, metrics, logs); override what you need."""
+
+    def on_transition(self, request_id: uuid.UUID, status: Status, progress: int, message: str) -> None:
+        pass
+
+    def on_stage(self, stage: str, status: Status, duration_s: float, skipped: bool) -> None:
+        pass
+
+
+@dataclass
+class RunResult:
+    status: Status
+    stages_run: list[str] = field(default_factory=list)
+    stages_skipped: list[str] = field(default_factory=list)
+
+
+class PipelineRunner:
+    def __init__(
+        self,
+        stages: Sequence[Stage],
+        *,
+        sessions: sessionmaker[Session],
+        work_storage: Storage,
+        content_storage: Storage,
+        worker_id: str,
+        claim_ttl_s: int = 60,
+        hooks: Sequence[Hooks] = (),
+        scratch_dir: Path | None = None,
+    ) -> None:
+        order = [PIPELINE.index(stage.status) for stage in stages]
+        if order != sorted(set(order)) or any(s.status in (Status.PENDING, Status.COMPLETED) for s in stages):
+            raise ValueError("stages must have distinct running statuses in pipeline order")
+        self.stages = {stage.status: stage for stage in stages}
+        self.sessions = sessions
+        self.work_storage = work_storage
+        self.content_storage = content_storage
+        self.worker_id = worker_id
+        self.claim_ttl_s = claim_ttl_s
+        self.hooks = list(hooks)
+        self.scratch_dir = scratch_dir
+
+    # --- persistence helpers -------------------------------------------------------------------
+    @staticmethod
+    def checkpoint_key(request_id: uuid.UUID, output: Output) -> str:
+        return f"{request_id}/{output.filename}"
+
+    def record(self, request_id: uuid.UUID, kind: str, stored: Any) -> None:
+        with self.sessions() as session:
+            repo.record_artifact(
+                session,
+                request_id,
+                kind=kind,
+                uri=stored.uri,
+                data_bytes=stored.bytes,
+                sha256=stored.sha256,
+                content_type=stored.content_type,
+            )
+            session.commit()
+
+    def report_progress(self, request_id: uuid.UUID, status: Status, fraction: float, message: str) -> None:
+        progress = stage_progress(status, fraction)
+        with self.sessions() as session:
+            repo.set_progress(session, request_id, status, progress, message)
+            session.commit()
+        for hook in self.hooks:
+            hook.on_transition(request_id, status, progress, message)
+
+    def renew_claim(self, request_id: uuid.UUID) -> bool:
+        with self.sessions() as session:
+            ok = repo.claim(session, request_id, self.worker_id, self.claim_ttl_s)
+            session.commit()
+            return ok
+
+    def _transition(
+        self, request_id: uuid.UUID, result: RunResult, target: Status, actor: repo.Actor, **kw: Any
+    ) -> None:
+        with self.sessions() as session:
+            updated = repo.transition(session, request_id, result.status, target, actor=actor, **kw)
+            session.commit()
+        result.status = target
+        for hook in self.hooks:
+            hook.on_transition(request_id, target, updated.progress, updated.stage_message)
+
+    def _checkpointed(self, request_id: uuid.UUID, stage: Stage) -> bool:
+        if not stage.outputs:
+            return False  # a stage with nothing to store (notify) must itself be safe to repeat
+        with self.sessions() as session:
+            for output in stage.outputs:
+                artifact = repo.get_artifact(session, request_id, repo.CHECKPOINT_PREFIX + output.kind)
+                if artifact is None or not self.work_storage.exists(self.checkpoint_key(request_id, output)):
+                    return False
+        return True
+
+    @contextmanager
+    def _workdir(self, request_id: uuid.UUID) -> Iterator[Path]:
+        path = Path(tempfile.mkdtemp(prefix=f"vividly-{request_id.hex[:8]}-", dir=self.scratch_dir))
+        try:
+            yield path
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
+
+    # --- the run -------------------------------------------------------------------------------
+    def run(
+        self,
+        request_id: uuid.UUID,
+        *,
+        actor: repo.Actor | None = None,
+        min_attempt: int = 1,
+        should_stop: threading.Event | None = None,
+    ) -> RunResult:
+        """Advance the request as far as it goes. Safe to call twice: finished work is not redone."""
+        actor = actor or repo.Actor(worker_id=self.worker_id)
+        with self.sessions() as session:
+            request = repo.get_request(session, request_id)
+            if request.attempts < min_attempt:
+                raise NotFound(f"attempt {min_attempt} of {request_id} is not visible (yet)")
+            status = Status(request.status)
+            if status in AT_REST:
+                return RunResult(status)
+            if not repo.claim(session, request_id, self.worker_id, self.claim_ttl_s):
+                raise Busy(f"request {request_id} is being worked on by another worker")
+            session.commit()
+            snapshot = RequestSnapshot.of(request)
+
+        result = RunResult(status)
+        try:
+            with self._workdir(request_id) as workdir:
+                self._advance(snapshot, workdir, actor, result, should_stop)
+                self._transition(request_id, result, Status.COMPLETED, actor)
+        except ClarificationNeeded as outcome:
+            self._transition(
+                request_id,
+                result,
+                Status.CLARIFICATION_NEEDED,
+                actor,
+                fields={"clarification_questions": outcome.questions},
+                message=f"Waiting for answers: {outcome.reason}",
+            )
+        except Rejected as outcome:
+            self._transition(
+                request_id,
+                result,
+                Status.REJECTED,
+                actor,
+                fields={"error_code": outcome.code, "error_message": outcome.reason},
+            )
+        except PermanentError as error:
+            self._transition(
+                request_id,
+                result,
+                Status.FAILED,
+                actor,
+                fields={"error_code": error.code, "error_message": str(error)},
+                message=f"Generation failed: {error}",
+            )
+        except Conflict:
+            # Someone changed the request under us (cancelled it, say): their word stands.
+            with self.sessions() as session:
+                result.status = Status(repo.get_request(session, request_id).status)
+            if result.status not in AT_REST:
+                raise
+        finally:
+            if result.status not in AT_REST:
+                with self.sessions() as session:
+                    repo.release(session, request_id, self.worker_id)
+                    session.commit()
+        return result
+
+    def _advance(
+        self,
+        request: RequestSnapshot,
+        workdir: Path,
+        actor: repo.Actor,
+        result: RunResult,
+        should_stop: threading.Event | None,
+    ) -> None:
+        for target in PIPELINE[1:-1]:
+            if PIPELINE.index(result.status) > PIPELINE.index(target):
+                continue  # finished in an earlier delivery
+            if should_stop is not None and should_stop.is_set():
+                raise Interrupted("worker shutting down")
+            if result.status != target:
+                self._transition(request.id, result, target, actor)
+            stage = self.stages.get(target)
+            if stage is None:
+                continue
+            started = time.perf_counter()
+            if self._checkpointed(request.id, stage):
+                result.stages_skipped.append(stage.name)
+                for hook in self.hooks:
+                    hook.on_stage(stage.name, target, 0.0, True)
+                continue
+            log.info("stage started", stage=stage.name, status=target.value)
+            stage.run(StageContext(request, workdir, target, self))
+            for output in stage.outputs:
+                stored = self.work_storage.put(
+                    self.checkpoint_key(request.id, output), workdir / output.filename, output.content_type
+                )
+                self.record(request.id, repo.CHECKPOINT_PREFIX + output.kind, stored)
+            duration_s = time.perf_counter() - started
+            result.stages_run.append(stage.name)
+            log.info("stage finished", stage=stage.name, status=target.value, duration_s=round(duration_s, 3))
+            for hook in self.hooks:
+                hook.on_stage(stage.name, target, duration_s, False)
+
+
+PipelineFactory = Callable[..., Sequence[Stage]]
