@@ -12,8 +12,10 @@ from google.cloud import pubsub_v1
 from shared.messaging.topics import DEAD_LETTER_SUBSCRIPTION, DEAD_LETTER_TOPIC
 
 
-def deliver_dead_letters(project: str, handler: Callable[[CloudEvent], None], *, timeout_s: float = 2.0) -> int:
-    """Pull waiting dead letters, hand each to `handler` as a CloudEvent, ack those it took. Returns the count."""
+def deliver_dead_letters(
+    project: str, handler: Callable[[CloudEvent], None], *, timeout_s: float = 2.0
+) -> int:
+    """Hand each waiting dead letter to `handler` as a CloudEvent; ack those it took; return the count."""
     client = pubsub_v1.SubscriberClient()
     path = client.subscription_path(project, DEAD_LETTER_SUBSCRIPTION)
     try:

@@ -40,7 +40,9 @@ class EchoStage:
                 ctx.progress((step + 1) / steps, f"{self.name}: step {step + 1} of {steps}")
         for output in self.outputs:
             ctx.output_path(output).write_text(
-                json.dumps({"stage": self.name, "request_id": str(ctx.request.id), "query": ctx.request.query})
+                json.dumps(
+                    {"stage": self.name, "request_id": str(ctx.request.id), "query": ctx.request.query}
+                )
             )
 
 

@@ -94,7 +94,9 @@ class PubSubEmulator:
 def find_pg_bindir() -> Path:
     candidates = [Path(p) for p in [os.environ.get("PG_BINDIR", "")] if p]
     if shutil.which("pg_config"):
-        out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=False).stdout.strip()
+        out = subprocess.run(
+            ["pg_config", "--bindir"], capture_output=True, text=True, check=False
+        ).stdout.strip()
         if out:
             candidates.append(Path(out))
     candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
@@ -124,20 +126,44 @@ class PostgresServer:
                 shutil.chown(base, "postgres", "postgres")
             self.data_dir = base / "data"
             subprocess.run(
-                [*self._run_as(), str(self.bindir / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
-                 "--auth=trust", "-E", "UTF8", "--no-sync"],
-                check=True, capture_output=True,
+                [
+                    *self._run_as(),
+                    str(self.bindir / "initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ],
+                check=True,
+                capture_output=True,
             )
-        self._pg_ctl("start", "-w", "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data_dir} "
-                     "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        self._pg_ctl(
+            "start",
+            "-w",
+            "-o",
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data_dir} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        )
         return self
 
     def _pg_ctl(self, *args: str) -> None:
         assert self.bindir and self.data_dir
         subprocess.run(
-            [*self._run_as(), str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-l",
-             str(self.data_dir / "server.log"), *args],
-            check=True, capture_output=True,
+            [
+                *self._run_as(),
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.data_dir / "server.log"),
+                *args,
+            ],
+            check=True,
+            capture_output=True,
         )
 
     def stop(self, mode: str = "fast") -> None:

@@ -1,4 +1,4 @@
-"""All HTTP functions on one local port (`vividly dev`): /<function_name>[/<path>], as Cloud Functions names them."""
+"""All HTTP functions on one local port (`vividly dev`): /<function_name>[/<path>], as in the cloud."""
 
 from __future__ import annotations
 

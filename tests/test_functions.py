@@ -26,7 +26,9 @@ def submit(client, body, **headers):
 
 
 def test_submit_records_publishes_and_reports(client, stack):
-    response = submit(client, {"student_query": "Explain the water cycle", "grade_level": "5", "duration_minutes": 3})
+    response = submit(
+        client, {"student_query": "Explain the water cycle", "grade_level": "5", "duration_minutes": 3}
+    )
     assert response.status_code == 202, response.json
     request_id = response.json["request_id"]
     assert response.json["status"] == "pending"
@@ -111,13 +113,18 @@ def test_publish_failure_is_503_and_stores_nothing(client, env, stack):
 def test_wrong_state_actions_are_409(client, stack):
     request_id = submit(client, {"student_query": "volcanoes"}).json["request_id"]
     stack.pull_all(REQUESTS_SUBSCRIPTION)
-    assert client.post("/answer_clarification", json={"request_id": request_id, "answers": ["x"]}).status_code == 409
+    assert (
+        client.post("/answer_clarification", json={"request_id": request_id, "answers": ["x"]}).status_code
+        == 409
+    )
     assert client.post("/retry_request", json={"request_id": request_id}).status_code == 409
     cancelled = client.post("/cancel_request", json={"request_id": request_id})
     assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
     assert client.post("/cancel_request", json={"request_id": request_id}).status_code == 409
     retried = client.post("/retry_request", json={"request_id": request_id})
-    assert retried.status_code == 202 and retried.json["status"] == "pending" and retried.json["attempts"] == 2
+    assert (
+        retried.status_code == 202 and retried.json["status"] == "pending" and retried.json["attempts"] == 2
+    )
     (message,) = stack.pull_all(REQUESTS_SUBSCRIPTION)
     assert json.loads(message.message.data)["attempt"] == 2
     assert client.post("/cancel_request", json={"request_id": str(uuid.uuid4())}).status_code == 404

@@ -8,7 +8,15 @@ from shared.domain.webhooks import UnsafeWebhook, check_webhook_url
 
 
 def test_grade_forms_are_normalised():
-    for given, expected in [("5", "5"), (5, "5"), ("K", "K"), ("k", "K"), (0, "K"), ("Grade 7", "7"), ("012", "12")]:
+    for given, expected in [
+        ("5", "5"),
+        (5, "5"),
+        ("K", "K"),
+        ("k", "K"),
+        (0, "K"),
+        ("Grade 7", "7"),
+        ("012", "12"),
+    ]:
         assert ContentRequestCreate(student_query="water cycle", grade_level=given).grade_level == expected
 
 

@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 
 from shared.domain.status import (
@@ -16,7 +18,7 @@ from shared.errors import IllegalTransition
 
 
 def test_pipeline_runs_in_order_and_progress_rises():
-    for current, following in zip(PIPELINE, PIPELINE[1:], strict=False):
+    for current, following in itertools.pairwise(PIPELINE):
         assert can_transition(current, following)
         assert PROGRESS[following] > PROGRESS[current]
     assert PROGRESS[Status.COMPLETED] == 100

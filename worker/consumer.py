@@ -7,6 +7,8 @@ nack on transient errors so Pub/Sub redelivers with backoff and finally dead-let
 from __future__ import annotations
 
 import threading
+import uuid
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -123,7 +125,7 @@ class Consumer:
             log.warning("ack/nack failed", error=str(exc), verdict=verdict.value)
         return verdict
 
-    def _decide(self, message: Received, bind: object) -> Verdict:
+    def _decide(self, message: Received, bind: Callable[[uuid.UUID, str], None]) -> Verdict:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(
             message_id=message.message_id, delivery_attempt=message.delivery_attempt
@@ -136,11 +138,14 @@ class Consumer:
         structlog.contextvars.bind_contextvars(
             request_id=str(request.request_id), correlation_id=request.correlation_id
         )
-        bind(request.request_id)  # type: ignore[operator]
         actor = Actor(worker_id=self.runner.worker_id, delivery_attempt=message.delivery_attempt)
         try:
             result = self.runner.run(
-                request.request_id, actor=actor, min_attempt=request.attempt, should_stop=self.stop_event
+                request.request_id,
+                actor=actor,
+                min_attempt=request.attempt,
+                should_stop=self.stop_event,
+                on_claimed=bind,
             )
         except NotFound:
             age_s = (datetime.now(UTC) - message.publish_time).total_seconds()
@@ -155,5 +160,7 @@ class Consumer:
         except Exception:
             log.exception("stage failed; will retry")
             return Verdict.NACK
-        log.info("request done", status=result.status.value, ran=result.stages_run, skipped=result.stages_skipped)
+        log.info(
+            "request done", status=result.status.value, ran=result.stages_run, skipped=result.stages_skipped
+        )
         return Verdict.ACK

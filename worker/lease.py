@@ -20,7 +20,7 @@ class LeaseKeeper:
     def __init__(
         self,
         extend_ack_deadlines: Callable[[list[str], int], None],
-        renew_claim: Callable[[uuid.UUID], bool],
+        renew_claim: Callable[[uuid.UUID, str], bool],
         *,
         ack_deadline_s: int,
         interval_s: float,
@@ -29,7 +29,7 @@ class LeaseKeeper:
         self._renew = renew_claim
         self.ack_deadline_s = ack_deadline_s
         self.interval_s = interval_s
-        self._held: dict[str, uuid.UUID | None] = {}
+        self._held: dict[str, tuple[uuid.UUID, str] | None] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="lease-keeper", daemon=True)
@@ -39,17 +39,18 @@ class LeaseKeeper:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
 
     @contextmanager
-    def hold(self, ack_id: str) -> Iterator[Callable[[uuid.UUID], None]]:
-        """Keep `ack_id` leased inside the block; the yielded callback names the request to renew."""
+    def hold(self, ack_id: str) -> Iterator[Callable[[uuid.UUID, str], None]]:
+        """Keep `ack_id` leased inside the block; the yielded callback names the claim to renew with it."""
         with self._lock:
             self._held[ack_id] = None
 
-        def bind(request_id: uuid.UUID) -> None:
+        def bind(request_id: uuid.UUID, owner: str) -> None:
             with self._lock:
-                self._held[ack_id] = request_id
+                self._held[ack_id] = (request_id, owner)
 
         try:
             yield bind
@@ -70,9 +71,10 @@ class LeaseKeeper:
             self._extend(list(held), self.ack_deadline_s)
         except Exception as exc:  # the next tick tries again; a lapse only risks a duplicate delivery
             log.warning("could not extend ack deadlines", error=str(exc), count=len(held))
-        for request_id in {r for r in held.values() if r is not None}:
+        for claim in {c for c in held.values() if c is not None}:
+            request_id, owner = claim
             try:
-                self._renew(request_id)
+                self._renew(request_id, owner)
             except Exception as exc:
                 log.warning("could not renew claim", request_id=str(request_id), error=str(exc))
 

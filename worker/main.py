@@ -45,7 +45,9 @@ def worker_id() -> str:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m worker", description=__doc__)
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--drain", action="store_true", default=True, help="exit once the queue is empty (default)")
+    mode.add_argument(
+        "--drain", action="store_true", default=True, help="exit once the queue is empty (default)"
+    )
     mode.add_argument("--follow", action="store_true", help="keep pulling until SIGTERM")
     parser.add_argument("--pipeline", default=DEFAULT_PIPELINE, help="module:function that builds the stages")
     parser.add_argument("--concurrency", type=int, default=None, help="requests run at once in this task")

@@ -188,9 +188,9 @@ class PipelineRunner:
         for hook in self.hooks:
             hook.on_transition(request_id, status, progress, message)
 
-    def renew_claim(self, request_id: uuid.UUID) -> bool:
+    def renew_claim(self, request_id: uuid.UUID, owner: str) -> bool:
         with self.sessions() as session:
-            ok = repo.claim(session, request_id, self.worker_id, self.claim_ttl_s)
+            ok = repo.claim(session, request_id, owner, self.claim_ttl_s)
             session.commit()
             return ok
 
@@ -230,9 +230,15 @@ class PipelineRunner:
         actor: repo.Actor | None = None,
         min_attempt: int = 1,
         should_stop: threading.Event | None = None,
+        on_claimed: Callable[[uuid.UUID, str], None] | None = None,
     ) -> RunResult:
-        """Advance the request as far as it goes. Safe to call twice: finished work is not redone."""
+        """Advance the request as far as it goes. Safe to call twice: finished work is not redone.
+
+        The claim is per run, not per process, so two threads of one worker exclude each other too;
+        `on_claimed(request_id, owner)` lets a lease keeper renew it.
+        """
         actor = actor or repo.Actor(worker_id=self.worker_id)
+        owner = f"{self.worker_id}#{uuid.uuid4().hex[:8]}"
         with self.sessions() as session:
             request = repo.get_request(session, request_id)
             if request.attempts < min_attempt:
@@ -240,10 +246,12 @@ class PipelineRunner:
             status = Status(request.status)
             if status in AT_REST:
                 return RunResult(status)
-            if not repo.claim(session, request_id, self.worker_id, self.claim_ttl_s):
+            if not repo.claim(session, request_id, owner, self.claim_ttl_s):
                 raise Busy(f"request {request_id} is being worked on by another worker")
             session.commit()
             snapshot = RequestSnapshot.of(request)
+        if on_claimed is not None:
+            on_claimed(request_id, owner)
 
         result = RunResult(status)
         try:
@@ -285,7 +293,7 @@ class PipelineRunner:
         finally:
             if result.status not in AT_REST:
                 with self.sessions() as session:
-                    repo.release(session, request_id, self.worker_id)
+                    repo.release(session, request_id, owner)
                     session.commit()
         return result
 

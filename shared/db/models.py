@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.0 typed models. Alembic migrations (shared/db/migrations) are the only way the schema changes."""
+"""SQLAlchemy 2.0 typed models; Alembic migrations (shared/db/migrations) are the only schema changes."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ side exits (clarification_needed, rejected, failed, cancelled) can be reached fr
 
 from __future__ import annotations
 
+import itertools
 from enum import StrEnum
 
 from shared.errors import IllegalTransition
@@ -76,7 +77,7 @@ AT_REST: frozenset[Status] = TERMINAL | {Status.CLARIFICATION_NEEDED}
 
 def _allowed() -> dict[Status, frozenset[Status]]:
     allowed: dict[Status, set[Status]] = {s: set() for s in Status}
-    for current, following in zip(PIPELINE, PIPELINE[1:], strict=False):
+    for current, following in itertools.pairwise(PIPELINE):
         allowed[current].add(following)
     for running in RUNNING:
         allowed[running] |= {Status.CLARIFICATION_NEEDED, Status.REJECTED, Status.FAILED, Status.CANCELLED}

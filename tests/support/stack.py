@@ -46,7 +46,9 @@ class PubSubProject:
             client.close()
 
 
-def new_project(*, ack_deadline_s: int = 10, max_delivery_attempts: int = 5, min_backoff_s: int = 1) -> PubSubProject:
+def new_project(
+    *, ack_deadline_s: int = 10, max_delivery_attempts: int = 5, min_backoff_s: int = 1
+) -> PubSubProject:
     """A fresh emulator project per test keeps topics and subscriptions isolated."""
     project = f"test-{uuid.uuid4().hex[:10]}"
     ensure_topology(

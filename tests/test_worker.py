@@ -1,0 +1,322 @@
+"""The worker against Google's Pub/Sub emulator and real databases: at-least-once delivery, proven."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from google.cloud import pubsub_v1
+
+from devstack.dead_letters import deliver_dead_letters
+from functions import main as functions_main
+from shared import bootstrap
+from shared.config import get_settings
+from shared.db import repository as repo
+from shared.domain.schemas import ContentRequestCreate
+from shared.lifecycle import Lifecycle
+from shared.messages import RequestMessage
+from shared.messaging.topics import REQUESTS_TOPIC
+from tests.support.workers import (
+    ThreadWorker,
+    make_runner,
+    request_status,
+    spawn_worker,
+    stage_runs,
+    wait_until,
+)
+from worker.pipeline import Busy
+
+pytestmark = pytest.mark.pubsub
+ALL_STAGES = [
+    "validating",
+    "retrieving",
+    "generating_script",
+    "synthesizing_audio",
+    "rendering_video",
+    "uploading",
+]
+FULL_TIMELINE = ["pending", *ALL_STAGES, "notifying", "completed"]
+
+
+@pytest.fixture
+def stage_log(env, tmp_path) -> Path:
+    path = tmp_path / "stages.log"
+    env(echo_stage_log=path)
+    return path
+
+
+def submit(query: str = "Explain the water cycle") -> uuid.UUID:
+    res = functions_main.resources()
+    request, _ = Lifecycle(res.sessions, res.publisher).submit(
+        ContentRequestCreate(student_query=query), correlation_id="test"
+    )
+    return request.id
+
+
+def timeline(request_id: uuid.UUID) -> list[str]:
+    with functions_main.resources().sessions() as session:
+        return [e.to_status for e in repo.get_request(session, request_id, full=True).events]
+
+
+def test_round_trip_completes_and_records_every_transition(stack, stage_log):
+    request_id = submit()
+    stats = ThreadWorker().drain()
+    assert stats.acked == 1 and stats.nacked == 0
+    assert timeline(request_id) == FULL_TIMELINE
+    assert stage_runs(stage_log) == ALL_STAGES
+    with functions_main.resources().sessions() as session:
+        request = repo.get_request(session, request_id)
+        assert request.progress == 100 and request.claimed_by is None and request.completed_at
+
+
+def test_same_message_twice_runs_each_stage_once(stack, stage_log):
+    request_id = submit()
+    data, attributes = RequestMessage(request_id, 1, "test").encode()
+    functions_main.resources().publisher.publish(REQUESTS_TOPIC, data, attributes)  # the duplicate
+    worker = ThreadWorker(concurrency=2).start()
+    try:
+        # The copy that loses the claim is handed back (nack) and acked once the request is done.
+        wait_until(lambda: worker.consumer.stats.acked == 2, timeout_s=30)
+    finally:
+        worker.stop()
+    assert Counter(stage_runs(stage_log)) == Counter(ALL_STAGES)
+    assert timeline(request_id) == FULL_TIMELINE
+
+
+def test_running_a_finished_request_again_does_nothing(stack, stage_log):
+    request_id = submit()
+    runner = make_runner(functions_main.resources())
+    first = runner.run(request_id)
+    second = runner.run(request_id)
+    assert first.stages_run == ALL_STAGES
+    assert second.status == "completed" and second.stages_run == []
+    assert timeline(request_id) == FULL_TIMELINE
+
+
+@pytest.mark.postgres
+def test_two_workers_racing_exactly_one_advances(env, postgres_url, pubsub_emulator, stage_log):
+    from tests.support.stack import migrated_engine
+
+    migrated_engine(postgres_url).dispose()
+    env(database_url=postgres_url, echo_slow_status="retrieving", echo_slow_s=2)
+    res = bootstrap.build(get_settings(), offline=True)
+    request, _ = Lifecycle(res.sessions, res.publisher).submit(
+        ContentRequestCreate(student_query="racing"), correlation_id="race"
+    )
+    runners = [make_runner(res, worker_id=f"racer-{i}") for i in range(2)]
+    outcomes: list[object] = []
+    barrier = threading.Barrier(2)
+
+    def race(runner):
+        barrier.wait()
+        try:
+            outcomes.append(runner.run(request.id).status)
+        except Busy:
+            outcomes.append("busy")
+
+    threads = [threading.Thread(target=race, args=(r,)) for r in runners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(map(str, outcomes)) == ["busy", "completed"]
+    assert Counter(stage_runs(stage_log)) == Counter(ALL_STAGES)
+    with res.sessions() as session:
+        events = repo.get_request(session, request.id, full=True).events
+        assert [e.to_status for e in events] == FULL_TIMELINE
+        assert len({e.worker_id for e in events if e.worker_id}) == 1
+    res.close()
+
+
+@pytest.mark.postgres
+def test_compare_and_set_lets_one_of_two_transitions_win(env, postgres_url):
+    from shared.domain.status import Status
+    from shared.errors import Conflict
+    from tests.support.stack import migrated_engine
+
+    migrated_engine(postgres_url).dispose()
+    env(database_url=postgres_url)
+    res = bootstrap.build(get_settings(), offline=True)
+    request, _ = Lifecycle(res.sessions, res.publisher).submit(
+        ContentRequestCreate(student_query="cas"), correlation_id="cas"
+    )
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def move(worker: str) -> None:
+        with res.sessions() as session:
+            barrier.wait()
+            try:
+                repo.transition(
+                    session, request.id, Status.PENDING, Status.VALIDATING, actor=repo.Actor(worker)
+                )
+                session.commit()
+                results.append("won")
+            except Conflict:
+                results.append("lost")
+
+    threads = [threading.Thread(target=move, args=(f"w{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["lost", "won"]
+    res.close()
+
+
+def test_poison_message_is_dead_lettered_and_marked_failed(stack, stage_log):
+    request_id = submit("poison pill")
+    worker = ThreadWorker().start()
+    try:
+        handled = wait_until(
+            lambda: deliver_dead_letters(stack.project, functions_main.handle_dead_letter), timeout_s=90
+        )
+    finally:
+        worker.stop()
+    assert handled == 1
+    assert stage_runs(stage_log).count("generating_script") == 5  # max_delivery_attempts
+    with functions_main.resources().sessions() as session:
+        request = repo.get_request(session, request_id, full=True)
+        assert request.status == "failed"
+        assert request.error_code == "dead_lettered"
+        assert "5 delivery attempts" in (request.error_message or "")
+        events_before = len(request.events)
+    # Idempotent: the same dead letter delivered again changes nothing.
+    data, attributes = RequestMessage(request_id, 1, "test").encode()
+    pubsub_v1.PublisherClient().publish(
+        pubsub_v1.PublisherClient.topic_path(stack.project, "content-requests-dead-letter"),
+        data,
+        **attributes,
+    ).result()
+    assert wait_until(
+        lambda: deliver_dead_letters(stack.project, functions_main.handle_dead_letter), timeout_s=10
+    )
+    with functions_main.resources().sessions() as session:
+        assert len(repo.get_request(session, request_id, full=True).events) == events_before
+
+
+@pytest.mark.parametrize("keep_leases", [True, False], ids=["with-lease-keeper", "without"])
+def test_lease_keeper_prevents_redelivery_of_slow_work(stack, stage_log, env, keep_leases):
+    env(echo_slow_status="rendering_video", echo_slow_s=stack.ack_deadline_s + 4)
+    request_id = submit()
+    slow = ThreadWorker(keep_leases=keep_leases, worker_id="slow").start()
+    wait_until(lambda: request_status(slow.resources, request_id) == "rendering_video", timeout_s=30)
+    other = ThreadWorker(worker_id="other").start()
+    try:
+        wait_until(lambda: request_status(slow.resources, request_id) == "completed", timeout_s=60)
+    finally:
+        other.stop()
+        slow.stop()
+    redelivered = other.consumer.stats.acked + other.consumer.stats.nacked
+    if keep_leases:
+        assert redelivered == 0
+        assert stage_runs(stage_log).count("rendering_video") == 1
+    else:
+        assert redelivered >= 1
+
+
+def _worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {"LOG_LEVEL": "INFO", **(extra or {})}
+
+
+@pytest.mark.postgres
+def test_worker_killed_mid_stage_is_resumed_from_its_checkpoint(
+    env, postgres_url, pubsub_emulator, stage_log
+):
+    from tests.support.stack import migrated_engine, new_project
+
+    migrated_engine(postgres_url).dispose()
+    env(pubsub_emulator_host=pubsub_emulator.host)
+    project = new_project(ack_deadline_s=10)
+    env(database_url=postgres_url, google_cloud_project=project.project, ack_deadline_s=10)
+    request_id = submit()
+    res = functions_main.resources()
+    victim = spawn_worker(
+        "--follow", env=_worker_env({"ECHO_SLOW_STATUS": "rendering_video", "ECHO_SLOW_S": "60"})
+    )
+    try:
+        wait_until(lambda: request_status(res, request_id) == "rendering_video", timeout_s=60)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=10)
+    finally:
+        victim.kill()
+    survivor = spawn_worker("--follow", env=_worker_env())
+    try:
+        wait_until(lambda: request_status(res, request_id) == "completed", timeout_s=90)
+    finally:
+        survivor.terminate()
+        assert survivor.wait(timeout=30) == 0
+    runs = Counter(stage_runs(stage_log))
+    assert {s: runs[s] for s in ALL_STAGES} == {s: (2 if s == "rendering_video" else 1) for s in ALL_STAGES}
+    assert timeline(request_id) == FULL_TIMELINE
+
+
+@pytest.mark.postgres
+def test_sigterm_hands_work_back_and_exits_cleanly(env, postgres_url, pubsub_emulator, stage_log):
+    from tests.support.stack import migrated_engine, new_project
+
+    migrated_engine(postgres_url).dispose()
+    env(pubsub_emulator_host=pubsub_emulator.host)
+    project = new_project(ack_deadline_s=10)
+    env(database_url=postgres_url, google_cloud_project=project.project, ack_deadline_s=10)
+    request_id = submit()
+    res = functions_main.resources()
+    worker = spawn_worker(
+        "--follow", env=_worker_env({"ECHO_SLOW_STATUS": "synthesizing_audio", "ECHO_SLOW_S": "4"})
+    )
+    wait_until(lambda: request_status(res, request_id) == "synthesizing_audio", timeout_s=60)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) == 0
+    output = worker.stdout.read().decode() if worker.stdout else ""
+    assert "signal received" in output
+    assert request_status(res, request_id) == "synthesizing_audio"  # stopped at the stage boundary
+    drained = spawn_worker("--drain", env=_worker_env())
+    assert drained.wait(timeout=90) == 0
+    assert request_status(res, request_id) == "completed"
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert all({"severity", "message", "time"} <= set(line) for line in lines)
+
+
+def test_drain_exits_zero_on_an_empty_subscription(stack):
+    worker = spawn_worker("--drain", env=_worker_env())
+    assert worker.wait(timeout=60) == 0
+
+
+@pytest.mark.postgres
+def test_worker_recovers_when_postgres_restarts_mid_run(env, pubsub_emulator, tmp_path, stage_log):
+    from devstack.services import PostgresServer
+    from tests.support.stack import migrated_engine, new_project
+
+    server = PostgresServer().start()
+    try:
+        url = server.create_database("restart")
+        migrated_engine(url).dispose()
+        env(pubsub_emulator_host=pubsub_emulator.host)
+        project = new_project(ack_deadline_s=10)
+        env(
+            database_url=url,
+            google_cloud_project=project.project,
+            ack_deadline_s=10,
+            echo_slow_status="synthesizing_audio",
+            echo_slow_s=4,
+        )
+        request_id = submit()
+        worker = ThreadWorker().start()
+        try:
+            wait_until(
+                lambda: request_status(worker.resources, request_id) == "synthesizing_audio", timeout_s=30
+            )
+            server.restart()
+            wait_until(
+                lambda: request_status(worker.resources, request_id) == "completed", timeout_s=90, every_s=0.5
+            )
+        finally:
+            worker.stop()
+        assert timeline(request_id) == FULL_TIMELINE
+    finally:
+        server.destroy()
