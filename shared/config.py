@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     work_dir: Path = Path("var/work")
     content_dir: Path = Path("output")
     content_bucket: str | None = None
+    knowledge_path: Path = Path("var/knowledge.jsonl")
     work_bucket: str | None = None
 
     # HTTP limits.

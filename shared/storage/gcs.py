@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
@@ -41,6 +42,10 @@ class GCSStorage:
         return dest
 
     def url(self, key: str, *, expires_s: int = 3600) -> str:
+        emulator = os.environ.get("STORAGE_EMULATOR_HOST")
+        if emulator:  # the emulator cannot sign; it serves objects unauthenticated
+            name = quote(self._blob(key).name, safe="")
+            return f"{emulator}/download/storage/v1/b/{self.bucket.name}/o/{name}?alt=media"
         return str(
             self._blob(key).generate_signed_url(
                 version="v4", expiration=timedelta(seconds=expires_s), method="GET"

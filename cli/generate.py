@@ -1,0 +1,93 @@
+"""`vividly generate`: the whole lesson pipeline in-process on the embedded default, with a progress bar."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from shared import bootstrap
+from shared.config import Settings
+from shared.db import repository as repo
+from shared.db.migrate import upgrade
+from shared.db.models import ContentRequest
+from shared.domain.schemas import ContentRequestCreate, field_errors
+from shared.domain.status import Status
+from shared.lifecycle import Lifecycle
+from worker.pipeline import Hooks, PipelineRunner, RunResult
+from worker.stages import lesson_stages
+
+
+class ProgressBar(Hooks):
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = progress.add_task("Waiting", total=100)
+
+    def on_transition(self, request_id: uuid.UUID, status: Status, progress: int, message: str) -> None:
+        self.progress.update(self.task, completed=progress, description=message)
+
+
+class InvalidRequest(ValueError):
+    pass
+
+
+def parse(
+    query: str, grade: str | None, minutes: int, language: str, resolution: str
+) -> ContentRequestCreate:
+    try:
+        return ContentRequestCreate.model_validate(
+            {
+                "student_query": query,
+                "grade_level": grade,
+                "duration_minutes": minutes,
+                "language": language,
+                "options": {"resolution": resolution},
+            }
+        )
+    except ValidationError as exc:
+        errors = field_errors(exc.errors())
+        raise InvalidRequest("; ".join(f"{e['field']}: {e['reason']}" for e in errors)) from exc
+
+
+def generate(
+    body: ContentRequestCreate, settings: Settings, console: Console
+) -> tuple[RunResult, dict[str, Path], ContentRequest]:
+    resources = bootstrap.build(settings, offline=True)
+    try:
+        upgrade(resources.engine)
+        request, _ = Lifecycle(resources.sessions, resources.publisher).submit(
+            body, correlation_id=uuid.uuid4().hex
+        )
+        with Progress(
+            TextColumn("{task.description:<42}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as progress:
+            runner = PipelineRunner(
+                lesson_stages(resources),
+                sessions=resources.sessions,
+                work_storage=resources.work_storage,
+                content_storage=resources.content_storage,
+                worker_id="cli",
+                claim_ttl_s=3600,
+                hooks=[ProgressBar(progress)],
+            )
+            result = runner.run(request.id)
+        with resources.sessions() as session:
+            final = repo.get_request(session, request.id, full=True)
+        paths = {
+            a.kind: Path(url2pathname(urlparse(a.uri).path))
+            for a in final.artifacts
+            if not a.kind.startswith(repo.CHECKPOINT_PREFIX)
+        }
+        return result, paths, final
+    finally:
+        resources.close()

@@ -1,0 +1,152 @@
+"""`vividly`: the command line for developers and operators."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="Vividly: a learner's question in, a narrated lesson video out.", no_args_is_help=True)
+pubsub_app = typer.Typer(help="Pub/Sub topics and subscriptions.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
+app.add_typer(pubsub_app, name="pubsub")
+app.add_typer(db_app, name="db")
+console = Console(stderr=True)
+
+
+def fail(message: str) -> None:
+    """One readable line and a non-zero exit."""
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code=1)
+
+
+@pubsub_app.command("setup")
+def pubsub_setup() -> None:
+    """Create the topics and subscriptions (idempotent). Honours PUBSUB_EMULATOR_HOST."""
+    from shared.config import get_settings
+    from shared.messaging.topology import Topology, ensure_topology
+
+    settings = get_settings()
+    try:
+        created = ensure_topology(
+            Topology(settings.gcp_project, settings.max_delivery_attempts, settings.ack_deadline_s)
+        )
+    except Exception as exc:
+        fail(f"could not reach Pub/Sub for project {settings.gcp_project}: {exc.__class__.__name__}: {exc}")
+    for line in created or ["nothing to create: everything exists"]:
+        console.print(line)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database named by DATABASE_URL / INSTANCE_CONNECTION_NAME to the newest schema."""
+    from shared.config import get_settings
+    from shared.db.engine import make_engine
+    from shared.db.migrate import upgrade
+
+    engine = make_engine(get_settings())
+    try:
+        upgrade(engine)
+    except Exception as exc:
+        fail(f"migration failed: {exc.__class__.__name__}: {exc}")
+    finally:
+        engine.dispose()
+    console.print("database is at the newest schema")
+
+
+@app.command()
+def dev(
+    port: Annotated[int, typer.Option(help="port of the HTTP functions")] = 8080,
+    database: Annotated[str, typer.Option(help="sqlite or postgres")] = "sqlite",
+    pipeline: Annotated[str, typer.Option(help="module:function building the worker's stages")] = (
+        "worker.stages:lesson_stages"
+    ),
+    workdir: Annotated[Path, typer.Option(help="where the stack keeps its files")] = Path("var/dev"),
+    gcs: Annotated[bool, typer.Option(help="store artifacts in the GCS emulator")] = True,
+) -> None:
+    """Run the whole system locally: emulators, database, functions and a worker. Ctrl-C stops it all."""
+    from devstack.services import ServiceUnavailable
+    from devstack.stack import DevStack
+    from shared.logs import configure_logging
+
+    if database not in ("sqlite", "postgres"):
+        fail("--database must be sqlite or postgres")
+    configure_logging()
+    stack = DevStack(workdir=workdir, http_port=port, database=database, pipeline=pipeline, gcs=gcs)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        with console.status("starting") as status:
+            stack.start(on_step=lambda step: status.update(step))
+    except ServiceUnavailable as exc:
+        stack.stop()
+        fail(str(exc))
+    table = Table(title="Vividly local stack", show_header=False)
+    for name, where in stack.endpoints.items():
+        table.add_row(name, where)
+    console.print(table)
+    base = stack.endpoints["Functions"]
+    console.print(
+        "Submit a request:\n"
+        f"  curl -s -X POST {base}/submit_content_request -H 'Content-Type: application/json' \\\n"
+        '    -d \'{"student_query": "Explain the water cycle", "grade_level": "5", "duration_minutes": 2}\'\n'
+        f"Then: curl -s '{base}/get_request_status?request_id=<id>'\n"
+        "Ctrl-C stops everything.",
+        highlight=False,
+    )
+    print("READY", flush=True)  # a line scripts can wait for
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        console.print("stopping…")
+        stack.stop()
+
+
+@app.command("generate")
+def generate_command(
+    query: Annotated[str, typer.Argument(help="the learner's question")],
+    grade: Annotated[str | None, typer.Option("--grade", help="K or 1-12")] = None,
+    minutes: Annotated[int, typer.Option("--minutes", help="lesson length, 1-10")] = 2,
+    language: Annotated[str, typer.Option(help="BCP-47 tag, e.g. en-US")] = "en-US",
+    resolution: Annotated[str, typer.Option(help="720p or 1080p")] = "720p",
+    out: Annotated[
+        Path | None, typer.Option(help="folder for the finished lesson (default: ./output)")
+    ] = None,
+) -> None:
+    """Make a lesson video offline: SQLite, local files, local speech and video engines."""
+    from cli.generate import InvalidRequest, generate, parse
+    from shared.config import get_settings
+    from shared.logs import configure_logging
+
+    configure_logging("WARNING")
+    try:
+        body = parse(query, grade, minutes, language, resolution)
+    except InvalidRequest as exc:
+        fail(str(exc))
+    settings = get_settings()
+    if out is not None:
+        settings = settings.model_copy(update={"content_dir": out})
+    result, paths, request = generate(body, settings, console)
+    status = result.status.value
+    if status == "completed":
+        # Plain print: paths must not be wrapped, scripts read these lines.
+        print(f"Lesson ready (request {request.id})")
+        for kind in ("video", "captions_vtt", "captions_srt", "script", "thumbnail", "narration"):
+            if kind in paths:
+                print(f"  {kind:<13} {paths[kind]}")
+        return
+    if status == "clarification_needed":
+        console.print("[yellow]We need a little more detail:[/yellow]")
+        for question in request.clarification_questions or []:
+            console.print(f"  • {question}")
+        raise typer.Exit(code=2)
+    if status == "rejected":
+        fail(f"request declined ({request.error_code}): {request.error_message}")
+    fail(f"generation {status}: {request.error_message or request.stage_message}")

@@ -1,0 +1,167 @@
+"""`vividly dev`: the whole system on one machine, each cloud service replaced by its real local stand-in."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import make_server
+
+from devstack.dead_letters import deliver_dead_letters
+from devstack.services import PostgresServer, PubSubEmulator, StorageEmulator, free_port
+
+
+@dataclass
+class DevStack:
+    """Start with start(); stop() undoes everything in reverse order."""
+
+    workdir: Path
+    http_port: int = 8080
+    pubsub_port: int = 8085
+    database: str = "sqlite"  # or "postgres"
+    pipeline: str = "worker.stages:lesson_stages"
+    gcs: bool = True
+    endpoints: dict[str, str] = field(default_factory=dict)
+    _stops: list[Callable[[], None]] = field(default_factory=list)
+    _stop_event: threading.Event = field(default_factory=threading.Event)
+
+    def _port(self, wanted: int) -> int:
+        import socket
+
+        with socket.socket() as sock:
+            return wanted if sock.connect_ex(("127.0.0.1", wanted)) != 0 else free_port()
+
+    def start(self, on_step: Callable[[str], None] = lambda _msg: None) -> DevStack:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        env: dict[str, str] = {
+            "GOOGLE_CLOUD_PROJECT": os.environ.get("GOOGLE_CLOUD_PROJECT", "vividly-local"),
+            "WORK_DIR": str(self.workdir / "work"),
+            "CONTENT_DIR": str(self.workdir / "content"),
+            "ALLOW_PRIVATE_WEBHOOKS": "true",
+        }
+
+        on_step("starting the Pub/Sub emulator")
+        emulator = PubSubEmulator(port=self._port(self.pubsub_port)).start()
+        self._stops.append(emulator.stop)
+        env["PUBSUB_EMULATOR_HOST"] = emulator.host
+        self.endpoints["Pub/Sub emulator"] = emulator.host
+
+        if self.gcs:
+            on_step("starting the GCS emulator")
+            storage = StorageEmulator().start()
+            self._stops.append(storage.stop)
+            env["STORAGE_EMULATOR_HOST"] = storage.url
+            env["CONTENT_BUCKET"] = "vividly-content"
+            env["WORK_BUCKET"] = "vividly-work"
+            for bucket in (env["CONTENT_BUCKET"], env["WORK_BUCKET"]):
+                storage.create_bucket(bucket)
+            self.endpoints["GCS emulator"] = storage.url
+
+        if self.database == "postgres":
+            on_step("starting PostgreSQL")
+            server = PostgresServer().start()
+            self._stops.append(server.destroy)
+            env["DATABASE_URL"] = server.create_database("vividly")
+        else:
+            env["DATABASE_URL"] = f"sqlite:///{self.workdir / 'vividly.sqlite3'}"
+        self.endpoints["Database"] = env["DATABASE_URL"]
+
+        env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{self._port(self.http_port)}"
+        os.environ.update(env)
+        from shared.config import get_settings
+
+        get_settings.cache_clear()
+        settings = get_settings()
+
+        on_step("migrating the database")
+        from shared.db.engine import make_engine
+        from shared.db.migrate import upgrade
+
+        engine = make_engine(settings)
+        upgrade(engine)
+        engine.dispose()
+
+        on_step("creating topics and subscriptions")
+        from shared.messaging.topology import Topology, ensure_topology
+
+        ensure_topology(
+            Topology(settings.gcp_project, settings.max_delivery_attempts, settings.ack_deadline_s)
+        )
+
+        on_step("starting the HTTP functions")
+        from functions import main as functions_main
+        from functions.local_app import create_app
+
+        functions_main.resources.cache_clear()
+        port = int(env["PUBLIC_BASE_URL"].rsplit(":", 1)[1])
+        server_http = make_server("127.0.0.1", port, create_app(), threaded=True)
+        threading.Thread(target=server_http.serve_forever, daemon=True, name="functions").start()
+        self._stops.append(server_http.shutdown)
+        self.endpoints["Functions"] = env["PUBLIC_BASE_URL"]
+
+        on_step("starting the worker (follow mode)")
+        self._start_worker(settings)
+        self._start_dead_letter_relay(settings.gcp_project, functions_main.handle_dead_letter)
+        return self
+
+    def _start_worker(self, settings: Any) -> None:
+        from shared import bootstrap
+        from shared.messaging.subscriber import PubSubSubscriber
+        from shared.messaging.topics import REQUESTS_SUBSCRIPTION
+        from worker.consumer import Consumer
+        from worker.main import load_pipeline, worker_id
+        from worker.pipeline import PipelineRunner
+
+        resources = bootstrap.build(settings)
+        runner = PipelineRunner(
+            load_pipeline(self.pipeline)(resources),
+            sessions=resources.sessions,
+            work_storage=resources.work_storage,
+            content_storage=resources.content_storage,
+            worker_id=worker_id(),
+            claim_ttl_s=settings.ack_deadline_s,
+        )
+        subscriber = PubSubSubscriber(settings.gcp_project, REQUESTS_SUBSCRIPTION)
+        consumer = Consumer(
+            subscriber,
+            runner,
+            concurrency=settings.worker_concurrency,
+            batch_size=settings.pull_batch_size,
+            ack_deadline_s=settings.ack_deadline_s,
+            lease_interval_s=settings.lease_interval_s,
+            pull_timeout_s=2.0,
+        )
+        thread = threading.Thread(target=consumer.run, kwargs={"drain": False}, daemon=True, name="worker")
+        thread.start()
+
+        def stop() -> None:
+            consumer.stop()
+            thread.join(timeout=15)
+            subscriber.close()
+            resources.close()
+
+        self._stops.append(stop)
+        self.endpoints["Worker"] = f"{runner.worker_id} ({self.pipeline})"
+
+    def _start_dead_letter_relay(self, project: str, handler: Any) -> None:
+        def loop() -> None:
+            while not self._stop_event.wait(2.0):
+                try:
+                    deliver_dead_letters(project, handler)
+                except Exception:  # the emulator may be going away during shutdown
+                    continue
+
+        threading.Thread(target=loop, daemon=True, name="dead-letters").start()
+        self._stops.append(self._stop_event.set)
+
+    def stop(self) -> None:
+        while self._stops:
+            stop = self._stops.pop()
+            try:
+                stop()
+            except Exception:  # keep stopping the rest
+                continue

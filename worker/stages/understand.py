@@ -1,0 +1,95 @@
+"""validating, retrieving, generating_script: from the question to a grounded LessonScript."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from shared.domain.status import Status
+from shared.errors import ClarificationNeeded
+from shared.lesson.composer import compose
+from shared.lesson.knowledge import Passage
+from shared.lesson.policy import assess
+from worker.pipeline import Output, StageContext
+from worker.stages.services import LessonServices
+
+VALIDATION = Output("validation", "validation.json", "application/json")
+PASSAGES = Output("passages", "passages.json", "application/json")
+SCRIPT = Output("script", "script.json", "application/json")
+MIN_TOP_SCORE = 3.0
+
+
+def _read(ctx: StageContext, output: Output) -> dict:  # type: ignore[type-arg]
+    return json.loads(ctx.input_path(output).read_text())  # type: ignore[no-any-return]
+
+
+@dataclass
+class ValidateStage:
+    services: LessonServices
+    name: str = "validate"
+    status: Status = Status.VALIDATING
+    outputs: tuple[Output, ...] = (VALIDATION,)
+
+    def run(self, ctx: StageContext) -> None:
+        request = ctx.request
+        query = " ".join([request.query, *(request.clarification_answers or [])])
+        assessment = assess(query)
+        grade = request.grade_level or assessment.inferred_grade
+        ctx.output_path(VALIDATION).write_text(
+            json.dumps(
+                {
+                    "query": query,
+                    "topic_terms": assessment.topic_terms,
+                    "grade_level": grade,
+                    "minutes": request.duration_minutes,
+                    "language": request.language,
+                }
+            )
+        )
+
+
+@dataclass
+class RetrieveStage:
+    services: LessonServices
+    name: str = "retrieve"
+    status: Status = Status.RETRIEVING
+    outputs: tuple[Output, ...] = (PASSAGES,)
+
+    def run(self, ctx: StageContext) -> None:
+        validation = _read(ctx, VALIDATION)
+        passages = self.services.knowledge.search(" ".join(validation["topic_terms"]), k=8)
+        if not passages or passages[0].score < MIN_TOP_SCORE:
+            raise ClarificationNeeded(
+                [
+                    "We could not find source material on that. Could you name the topic differently, "
+                    "or give a related idea we should start from?",
+                ],
+                "no match in the knowledge base",
+            )
+        ctx.output_path(PASSAGES).write_text(json.dumps([p.to_dict() for p in passages]))
+
+
+@dataclass
+class ScriptStage:
+    services: LessonServices
+    name: str = "script"
+    status: Status = Status.GENERATING_SCRIPT
+    outputs: tuple[Output, ...] = (SCRIPT,)
+
+    def run(self, ctx: StageContext) -> None:
+        validation = _read(ctx, VALIDATION)
+        passages = [Passage(**p) for p in json.loads(ctx.input_path(PASSAGES).read_text())]
+        try:
+            script = compose(
+                query=validation["query"],
+                grade=validation["grade_level"],
+                minutes=validation["minutes"],
+                passages=passages,
+                language=validation["language"],
+            )
+        except ValueError as exc:
+            raise ClarificationNeeded(
+                [f"Our sources say little about that ({exc}). Could you narrow or rephrase the topic?"],
+                str(exc),
+            ) from exc
+        ctx.output_path(SCRIPT).write_text(script.model_dump_json(indent=2))
