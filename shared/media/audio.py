@@ -54,7 +54,7 @@ def normalise(samples: np.ndarray, rate: int, target_lufs: float = TARGET_LUFS) 
 
 
 def silence(seconds: float, rate: int) -> np.ndarray:
-    return np.zeros(int(round(seconds * rate)), dtype=np.float32)
+    return np.zeros(round(seconds * rate), dtype=np.float32)
 
 
 def duration_s(path: Path) -> float:
