@@ -21,7 +21,7 @@ console = Console(stderr=True)
 
 def fail(message: str) -> None:
     """One readable line and a non-zero exit."""
-    console.print(f"[red]error:[/red] {message}")
+    console.print(f"[red]error:[/red] {message}", soft_wrap=True, highlight=False)
     raise typer.Exit(code=1)
 
 

@@ -306,13 +306,15 @@ class PipelineRunner:
         should_stop: threading.Event | None,
     ) -> None:
         for target in PIPELINE[1:-1]:
+            stage = self.stages.get(target)
             if PIPELINE.index(result.status) > PIPELINE.index(target):
-                continue  # finished in an earlier delivery
+                if stage is not None:  # finished in an earlier delivery
+                    result.stages_skipped.append(stage.name)
+                continue
             if should_stop is not None and should_stop.is_set():
                 raise Interrupted("worker shutting down")
             if result.status != target:
                 self._transition(request.id, result, target, actor)
-            stage = self.stages.get(target)
             if stage is None:
                 continue
             started = time.perf_counter()

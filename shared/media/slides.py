@@ -127,8 +127,11 @@ class _Canvas:
                 cy = y + line_h // 2
                 self.draw.ellipse((left, cy - r, left + 2 * r, cy + r), fill=ACCENT)
             for line in lines:
-                box = self.draw.textbbox((left + indent, y), line, font=face)
-                self.draw.text((left + indent, y), line, font=face, fill=colour)
+                x = left + indent
+                box = self.draw.textbbox((x, y), line, font=face)
+                x += max(0, left - box[0])  # some glyphs' ink starts left of the pen position
+                box = self.draw.textbbox((x, y), line, font=face)
+                self.draw.text((x, y), line, font=face, fill=colour)
                 self.layout.text_boxes.append(box)
                 y += line_h
             y += int(candidate * gap)

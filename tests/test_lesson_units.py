@@ -1,0 +1,115 @@
+"""Pure parts of the lesson pipeline: policy, composer, captions, slides, readability."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shared.errors import ClarificationNeeded, Rejected
+from shared.lesson.captions import MAX_LINE, scene_cues, to_srt, to_webvtt
+from shared.lesson.composer import compose, split_sentences
+from shared.lesson.knowledge import Document, KnowledgeBase, add_local_document
+from shared.lesson.policy import assess
+from shared.lesson.readability import flesch_kincaid_grade
+from shared.media.slides import BACKGROUND, MUTED, TEXT, contrast_ratio, render_bullets, render_sources
+from tests.conftest import SAMPLES
+
+CASES = [json.loads(line) for line in (SAMPLES / "requests.jsonl").read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.default()
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c["expect"] in ("rejected", "clarification_needed")], ids=lambda c: c["case"]
+)
+def test_policy_on_samples(case):
+    expected = {"rejected": Rejected, "clarification_needed": ClarificationNeeded}[case["expect"]]
+    with pytest.raises(expected) as info:
+        assess(case["body"]["student_query"])
+    if isinstance(info.value, ClarificationNeeded):
+        assert 1 <= len(info.value.questions) <= 3
+    else:
+        assert info.value.code.startswith("policy_")
+
+
+def test_grade_is_inferred_from_the_query():
+    assert assess("Explain photosynthesis for 8th grade students").inferred_grade == "8"
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["expect"] == "completed"], ids=lambda c: c["case"])
+def test_composer_grounds_every_sentence_in_a_source(kb, case):
+    body = case["body"]
+    assessment = assess(body["student_query"])
+    passages = kb.search(" ".join(assessment.topic_terms), k=8)
+    script = compose(
+        query=body["student_query"],
+        grade=body["grade_level"],
+        minutes=body["duration_minutes"],
+        passages=passages,
+    )
+    source_sentences = {s for p in passages for s in split_sentences(p.text)}
+    for scene in script.scenes[1:-1]:  # the framing intro and outro assert no facts
+        for sentence in split_sentences(scene.narration):
+            assert sentence in source_sentences
+    assert 2 <= len(script.objectives) <= 4 and 3 <= len(script.quiz) <= 5
+    for item in script.quiz:
+        assert item.answer in item.options
+    assert {s.doc_id for s in script.sources} >= {d for scene in script.scenes for d in scene.source_ids}
+    # Sized to the minutes asked for, or it says plainly that the sources ran short.
+    assert script.narration_words >= 0.6 * script.target_words or any(
+        "sources carried" in n for n in script.notes
+    )
+
+
+def test_captions_fit_two_lines_of_42_and_leave_no_gaps():
+    text = (
+        "The water cycle is a biogeochemical cycle that involves the continuous change in form of water. " * 4
+    )
+    cues = scene_cues(text, 1.0, 31.0)
+    assert cues[0].start_s == 1.0 and cues[-1].end_s == 31.0
+    for before, after in zip(cues, cues[1:], strict=False):
+        assert after.start_s == pytest.approx(before.end_s)
+    assert all(1 <= len(c.lines) <= 2 and all(len(line) <= MAX_LINE for line in c.lines) for c in cues)
+    assert to_webvtt(cues).startswith("WEBVTT\n\n00:00:01.000 --> ")
+    assert to_srt(cues).startswith("1\n00:00:01,000 --> ")
+
+
+def test_slides_never_overflow_and_meet_contrast(tmp_path: Path):
+    long_words = ["Pneumonoultramicroscopicsilicovolcanoconiosis" * 3] + ["word " * 60] * 4
+    for size in ((1280, 720), (1920, 1080)):
+        layout = render_bullets(tmp_path / "a.png", "A heading " * 12, long_words, size)
+        assert not layout.overflows()
+        layout = render_sources(
+            tmp_path / "b.png",
+            [("Title " * 10, "https://example.org/" + "x" * 200, "CC BY-SA 4.0")] * 8,
+            size,
+        )
+        assert not layout.overflows()
+    assert contrast_ratio(TEXT, BACKGROUND) >= 4.5 and contrast_ratio(MUTED, BACKGROUND) >= 4.5
+
+
+def test_readability_tracks_sentence_complexity():
+    easy = "The cat sat. The dog ran. We had fun."
+    hard = "Photosynthetic organisms convert electromagnetic radiation into chemically stored energy through complicated biochemical mechanisms."
+    assert flesch_kincaid_grade(easy) < 3 < 12 < flesch_kincaid_grade(hard)
+
+
+def test_added_documents_are_searchable(tmp_path: Path):
+    path = tmp_path / "kb.jsonl"
+    add_local_document(
+        path,
+        Document(
+            "local:zorb",
+            "Zorbling",
+            "Zorbling is the art of rolling downhill in a ball.",
+            "https://example.org/zorb",
+            "CC BY 4.0",
+        ),
+    )
+    kb = KnowledgeBase.default(path)
+    assert kb.search("zorbling downhill", k=1)[0].doc_id == "local:zorb"
