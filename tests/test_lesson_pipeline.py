@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -121,7 +122,7 @@ def test_lesson_media_is_sound(offline):
         spans.append((_seconds(start), _seconds(end)))
         assert all(len(line) <= 42 for line in block.splitlines()[1:]) and len(block.splitlines()[1:]) <= 2
     assert spans[0][0] < 1.0 and spans[-1][1] > len(samples) / rate - 1.5
-    assert all(b[0] - a[1] <= 1.0 for a, b in zip(spans, spans[1:], strict=False))
+    assert all(b[0] - a[1] <= 1.0 for a, b in itertools.pairwise(spans))
 
     script = LessonScript.model_validate_json(local(artifacts["script"].uri).read_text())
     assert all(item.answer in item.options for item in script.quiz)
@@ -165,7 +166,7 @@ class FlakyNarrator:
 
 
 def test_a_crash_resumes_without_redoing_finished_stages(offline):
-    resources, stages = offline
+    _resources, stages = offline
     narrate = next(s for s in stages if s.name == "narrate")
     real = narrate.services.narrator
     narrate.services.__dict__["narrator"] = FlakyNarrator(real)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def test_captions_fit_two_lines_of_42_and_leave_no_gaps():
     )
     cues = scene_cues(text, 1.0, 31.0)
     assert cues[0].start_s == 1.0 and cues[-1].end_s == 31.0
-    for before, after in zip(cues, cues[1:], strict=False):
+    for before, after in itertools.pairwise(cues):
         assert after.start_s == pytest.approx(before.end_s)
     assert all(1 <= len(c.lines) <= 2 and all(len(line) <= MAX_LINE for line in c.lines) for c in cues)
     assert to_webvtt(cues).startswith("WEBVTT\n\n00:00:01.000 --> ")
