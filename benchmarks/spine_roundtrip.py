@@ -24,10 +24,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from devstack.services import PostgresServer, PubSubEmulator, free_port, wait_for_port
 
-from devstack.services import PostgresServer, PubSubEmulator, free_port, wait_for_port  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def percentile(values: list[float], q: float) -> float:
