@@ -16,6 +16,8 @@ pubsub_app = typer.Typer(help="Pub/Sub topics and subscriptions.", no_args_is_he
 db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 app.add_typer(pubsub_app, name="pubsub")
 app.add_typer(db_app, name="db")
+kb_app = typer.Typer(help="The open-educational-content knowledge base.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
 console = Console(stderr=True)
 
 
@@ -150,3 +152,58 @@ def generate_command(
     if status == "rejected":
         fail(f"request declined ({request.error_code}): {request.error_message}")
     fail(f"generation {status}: {request.error_message or request.stage_message}")
+
+
+@kb_app.command("add")
+def kb_add(
+    file: Annotated[Path, typer.Argument(help="a UTF-8 text file: the document's text")],
+    title: Annotated[str, typer.Option(help="the document's title")],
+    url: Annotated[str, typer.Option(help="where the source can be read")],
+    license: Annotated[str, typer.Option(help="its license, e.g. 'CC BY 4.0'")],
+) -> None:
+    """Add (or replace, by title) a document in the local knowledge file (KNOWLEDGE_PATH)."""
+    from shared.config import get_settings
+    from shared.lesson.knowledge import Document, add_local_document
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    text = " ".join(file.read_text(encoding="utf-8").split())
+    if len(text.split()) < 20:
+        fail(f"{file}: too short to teach from (under 20 words)")
+    if not url.startswith(("https://", "http://")):
+        fail("--url must be an http(s) URL")
+    path = get_settings().knowledge_path
+    add_local_document(path, Document(f"local:{title}", title, text, url, license))
+    console.print(f"added '{title}' to {path}")
+
+
+@kb_app.command("list")
+def kb_list() -> None:
+    """How many documents there are, and the locally added ones."""
+    from shared.config import get_settings
+    from shared.lesson.knowledge import load_local_documents, packaged_documents
+
+    local = load_local_documents(get_settings().knowledge_path)
+    console.print(
+        f"{len(packaged_documents())} packaged Wikipedia summaries (CC BY-SA 4.0), {len(local)} local"
+    )
+    for document in local:
+        print(f"{document.title}\t{document.license}\t{document.source_url}")
+
+
+@kb_app.command("search")
+def kb_search(
+    query: Annotated[str, typer.Argument()],
+    k: Annotated[int, typer.Option("-k", "--k", help="how many results")] = 5,
+) -> None:
+    """BM25 search, as the retrieve stage runs it."""
+    from shared.config import get_settings
+    from shared.lesson.knowledge import KnowledgeBase
+
+    results = KnowledgeBase.default(get_settings().knowledge_path).search(query, k=k)
+    if not results:
+        fail("no matches")
+    table = Table("score", "title", "license", "source")
+    for passage in results:
+        table.add_row(f"{passage.score:.1f}", passage.title, passage.license, passage.source_url)
+    Console().print(table)

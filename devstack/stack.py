@@ -113,6 +113,7 @@ class DevStack:
         from shared.messaging.subscriber import PubSubSubscriber
         from shared.messaging.topics import REQUESTS_SUBSCRIPTION
         from worker.consumer import Consumer
+        from worker.events import OutcomeEvents
         from worker.main import load_pipeline, worker_id
         from worker.pipeline import PipelineRunner
 
@@ -124,6 +125,7 @@ class DevStack:
             content_storage=resources.content_storage,
             worker_id=worker_id(),
             claim_ttl_s=settings.ack_deadline_s,
+            hooks=[OutcomeEvents(resources.publisher)],
         )
         subscriber = PubSubSubscriber(settings.gcp_project, REQUESTS_SUBSCRIPTION)
         consumer = Consumer(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -12,7 +13,9 @@ import structlog
 SECRET_KEYS = ("password", "secret", "token", "authorization", "private_key")
 
 
-def _cloud_logging_fields(_logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
+def _cloud_logging_fields(
+    _logger: Any, method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     event["severity"] = event.pop("level", method).upper()
     event["message"] = event.pop("event", "")
     trace = event.pop("trace", None)
@@ -25,7 +28,7 @@ def _cloud_logging_fields(_logger: Any, method: str, event: dict[str, Any]) -> d
     return event
 
 
-def _redact(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+def _redact(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key in list(event):
         if any(word in key.lower() for word in SECRET_KEYS):
             event[key] = "[redacted]"

@@ -20,7 +20,10 @@ def test_dev_stack_serves_a_lesson_and_stops_cleanly(tmp_path, pubsub_emulator):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "dev", "--port", str(port), "--workdir", str(tmp_path / "dev")],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None
@@ -30,7 +33,11 @@ def test_dev_stack_serves_a_lesson_and_stops_cleanly(tmp_path, pubsub_emulator):
         base = f"http://127.0.0.1:{port}"
         submitted = httpx.post(
             f"{base}/submit_content_request",
-            json={"student_query": "How does the human heart pump blood?", "grade_level": "5", "duration_minutes": 1},
+            json={
+                "student_query": "How does the human heart pump blood?",
+                "grade_level": "5",
+                "duration_minutes": 1,
+            },
         )
         assert submitted.status_code == 202, submitted.text
         request_id = submitted.json()["request_id"]

@@ -21,6 +21,7 @@ from shared.lifecycle import Lifecycle
 from shared.media import audio
 from shared.media.video import probe
 from tests.conftest import SAMPLES
+from worker.events import OutcomeEvents
 from worker.pipeline import PipelineRunner
 from worker.stages import lesson_stages
 from worker.stages.produce import render_slides
@@ -54,6 +55,7 @@ def run_case(offline, body: dict, stages=None):
         work_storage=resources.work_storage,
         content_storage=resources.content_storage,
         worker_id="test",
+        hooks=[OutcomeEvents(resources.publisher)],
     )
     return request.id, runner
 
@@ -94,6 +96,13 @@ def test_unclear_and_off_policy_samples_end_without_work(offline, case):
     else:
         assert request.error_code.startswith("policy_")
     assert result.stages_run == []  # the validate stage ended it; nothing was produced
+    events = (
+        (offline[0].settings.work_dir.parent / "topics" / "content-events.jsonl").read_text().splitlines()
+    )
+    announced = [json.loads(json.loads(line)["data"]) for line in events]
+    assert {"event": f"lesson.{case['expect']}", "request_id": str(request_id)}.items() <= next(
+        e for e in announced if e["request_id"] == str(request_id)
+    ).items()
 
 
 def test_lesson_media_is_sound(offline):

@@ -21,6 +21,7 @@ from shared.logs import configure_logging, get_logger
 from shared.messaging.subscriber import PubSubSubscriber
 from shared.messaging.topics import REQUESTS_SUBSCRIPTION
 from worker.consumer import Consumer
+from worker.events import OutcomeEvents
 from worker.pipeline import PipelineRunner, Stage
 
 DEFAULT_PIPELINE = "worker.stages:lesson_stages"
@@ -67,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         content_storage=resources.content_storage,
         worker_id=worker_id(),
         claim_ttl_s=settings.ack_deadline_s,
+        hooks=[OutcomeEvents(resources.publisher)],
     )
     subscriber = PubSubSubscriber(settings.gcp_project, args.subscription)
     consumer = Consumer(

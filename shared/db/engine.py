@@ -20,9 +20,12 @@ def _cloud_sql_engine(settings: Settings) -> Engine:
     connector = Connector(refresh_strategy="lazy", ip_type=IPTypes.PRIVATE)
     atexit.register(connector.close)
 
+    instance = settings.instance_connection_name
+    assert instance is not None
+
     def getconn() -> Any:
         return connector.connect(
-            settings.instance_connection_name,
+            instance,
             "pg8000",
             user=settings.db_user,
             password=settings.db_password.get_secret_value() if settings.db_password else None,

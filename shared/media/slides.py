@@ -128,11 +128,11 @@ class _Canvas:
                 self.draw.ellipse((left, cy - r, left + 2 * r, cy + r), fill=ACCENT)
             for line in lines:
                 x = left + indent
-                box = self.draw.textbbox((x, y), line, font=face)
-                x += max(0, left - box[0])  # some glyphs' ink starts left of the pen position
-                box = self.draw.textbbox((x, y), line, font=face)
+                ink_left = int(self.draw.textbbox((x, y), line, font=face)[0])
+                x += max(0, left - ink_left)  # some glyphs' ink starts left of the pen position
+                x0, y0, x1, y1 = self.draw.textbbox((x, y), line, font=face)
                 self.draw.text((x, y), line, font=face, fill=colour)
-                self.layout.text_boxes.append(box)
+                self.layout.text_boxes.append((int(x0), int(y0), int(x1), int(y1)))
                 y += line_h
             y += int(candidate * gap)
         return y

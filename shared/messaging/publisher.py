@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from google.api_core import exceptions as gexc
-from google.cloud import pubsub_v1
+from google.cloud import pubsub_v1  # type: ignore[attr-defined]
 
 from shared.errors import PublishFailed
 

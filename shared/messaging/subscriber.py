@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from google.api_core import exceptions as gexc
-from google.cloud import pubsub_v1
+from google.cloud import pubsub_v1  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

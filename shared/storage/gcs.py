@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from google.auth.credentials import AnonymousCredentials
-from google.cloud import storage
+from google.cloud import storage  # type: ignore[attr-defined]
 
 from shared.storage.base import StoredObject, file_sha256
 
