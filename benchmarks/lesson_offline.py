@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ from shared.domain.status import Status
 from shared.lesson.script import LessonScript
 from shared.lifecycle import Lifecycle
 from shared.logs import configure_logging
-from shared.media.video import ffmpeg_exe, probe
+from shared.media.video import Still, encode, probe
 from worker.pipeline import Hooks, PipelineRunner
 from worker.stages import lesson_stages
 from worker.stages.produce import RESOLUTIONS, render_slides
@@ -92,46 +91,17 @@ def main() -> int:
     script = LessonScript.model_validate_json(Path(artifacts["script"].removeprefix("file://")).read_text())
     info = probe(video)
 
-    # Baseline: the same slides and narration through a bare ffmpeg command, nothing else.
+    # Baseline: the same slides and narration through the ffmpeg encode alone (no drawing, no checkpoints).
     slides_dir = root / "baseline"
     slides_dir.mkdir()
     rendered = render_slides(script, slides_dir, RESOLUTIONS[args.resolution])
     per_slide = info.duration_s / len(rendered)
-    listing = slides_dir / "list.txt"
-    listing.write_text(
-        "".join(f"file '{p}'\nduration {per_slide:.3f}\n" for p, _ in rendered)
-        + f"file '{rendered[-1][0]}'\n"
-    )
     bare_started = time.perf_counter()
-    subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-y",
-            "-loglevel",
-            "error",
-            "-f",
-            "concat",
-            "-safe",
-            "0",
-            "-i",
-            str(listing),
-            "-i",
-            str(narration),
-            "-vf",
-            "format=yuv420p,fps=24",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-tune",
-            "stillimage",
-            "-c:a",
-            "aac",
-            "-t",
-            f"{info.duration_s:.3f}",
-            str(slides_dir / "bare.mp4"),
-        ],
-        check=True,
+    encode(
+        [Still(path, per_slide) for path, _ in rendered],
+        narration,
+        slides_dir / "bare.mp4",
+        audio_s=info.duration_s,
     )
     bare_s = time.perf_counter() - bare_started
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shared.domain.status import Status
+from shared.domain.status import PIPELINE, Status
 from worker.pipeline import Output, Stage, StageContext
 
 
@@ -49,12 +49,5 @@ class EchoStage:
 def echo_stages(_resources: Any = None) -> Sequence[Stage]:
     return [
         EchoStage(status.value, status, (Output(status.value, f"{status.value}.json", "application/json"),))
-        for status in (
-            Status.VALIDATING,
-            Status.RETRIEVING,
-            Status.GENERATING_SCRIPT,
-            Status.SYNTHESIZING_AUDIO,
-            Status.RENDERING_VIDEO,
-            Status.UPLOADING,
-        )
+        for status in PIPELINE[1:-2]  # validating .. uploading; notifying passes through
     ]

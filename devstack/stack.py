@@ -109,45 +109,21 @@ class DevStack:
         return self
 
     def _start_worker(self, settings: Any) -> None:
-        from shared import bootstrap
-        from shared.messaging.subscriber import PubSubSubscriber
-        from shared.messaging.topics import REQUESTS_SUBSCRIPTION
-        from worker.consumer import Consumer
-        from worker.events import OutcomeEvents
-        from worker.main import load_pipeline, worker_id
-        from worker.pipeline import PipelineRunner
+        from worker.main import assemble
 
-        resources = bootstrap.build(settings)
-        runner = PipelineRunner(
-            load_pipeline(self.pipeline)(resources),
-            sessions=resources.sessions,
-            work_storage=resources.work_storage,
-            content_storage=resources.content_storage,
-            worker_id=worker_id(),
-            claim_ttl_s=settings.ack_deadline_s,
-            hooks=[OutcomeEvents(resources.publisher)],
+        worker = assemble(settings, self.pipeline, pull_timeout_s=2.0)
+        thread = threading.Thread(
+            target=worker.consumer.run, kwargs={"drain": False}, daemon=True, name="worker"
         )
-        subscriber = PubSubSubscriber(settings.gcp_project, REQUESTS_SUBSCRIPTION)
-        consumer = Consumer(
-            subscriber,
-            runner,
-            concurrency=settings.worker_concurrency,
-            batch_size=settings.pull_batch_size,
-            ack_deadline_s=settings.ack_deadline_s,
-            lease_interval_s=settings.lease_interval_s,
-            pull_timeout_s=2.0,
-        )
-        thread = threading.Thread(target=consumer.run, kwargs={"drain": False}, daemon=True, name="worker")
         thread.start()
 
         def stop() -> None:
-            consumer.stop()
+            worker.consumer.stop()
             thread.join(timeout=15)
-            subscriber.close()
-            resources.close()
+            worker.close()
 
         self._stops.append(stop)
-        self.endpoints["Worker"] = f"{runner.worker_id} ({self.pipeline})"
+        self.endpoints["Worker"] = f"{worker.consumer.runner.worker_id} ({self.pipeline})"
 
     def _start_dead_letter_relay(self, project: str, handler: Any) -> None:
         def loop() -> None:

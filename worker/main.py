@@ -13,10 +13,11 @@ import signal
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from types import FrameType
 
 from shared import bootstrap
-from shared.config import get_settings
+from shared.config import Settings, get_settings
 from shared.logs import configure_logging, get_logger
 from shared.messaging.subscriber import PubSubSubscriber
 from shared.messaging.topics import REQUESTS_SUBSCRIPTION
@@ -56,13 +57,29 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    configure_logging()
-    args = parse_args(argv)
-    settings = get_settings()
+@dataclass
+class AssembledWorker:
+    resources: bootstrap.Resources
+    subscriber: PubSubSubscriber
+    consumer: Consumer
+
+    def close(self) -> None:
+        self.subscriber.close()
+        self.resources.close()
+
+
+def assemble(
+    settings: Settings,
+    pipeline: str,
+    *,
+    subscription: str = REQUESTS_SUBSCRIPTION,
+    concurrency: int | None = None,
+    pull_timeout_s: float = 5.0,
+) -> AssembledWorker:
+    """Build the resources, the pipeline runner and the consumer once, at start-up."""
     resources = bootstrap.build(settings)
     runner = PipelineRunner(
-        load_pipeline(args.pipeline)(resources),
+        load_pipeline(pipeline)(resources),
         sessions=resources.sessions,
         work_storage=resources.work_storage,
         content_storage=resources.content_storage,
@@ -70,16 +87,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         claim_ttl_s=settings.ack_deadline_s,
         hooks=[OutcomeEvents(resources.publisher)],
     )
-    subscriber = PubSubSubscriber(settings.gcp_project, args.subscription)
+    subscriber = PubSubSubscriber(settings.gcp_project, subscription)
     consumer = Consumer(
         subscriber,
         runner,
-        concurrency=args.concurrency or settings.worker_concurrency,
+        concurrency=concurrency or settings.worker_concurrency,
         batch_size=settings.pull_batch_size,
         ack_deadline_s=settings.ack_deadline_s,
         lease_interval_s=settings.lease_interval_s,
+        pull_timeout_s=pull_timeout_s,
         keep_leases=settings.lease_keeper,
     )
+    return AssembledWorker(resources, subscriber, consumer)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging()
+    args = parse_args(argv)
+    worker = assemble(
+        get_settings(), args.pipeline, subscription=args.subscription, concurrency=args.concurrency
+    )
+    consumer = worker.consumer
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("signal received; stopping", signal=signal.Signals(signum).name)
@@ -87,12 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    log.info("worker started", worker_id=runner.worker_id, mode="follow" if args.follow else "drain")
+    log.info("worker started", worker_id=consumer.runner.worker_id, mode="follow" if args.follow else "drain")
     try:
         stats = consumer.run(drain=not args.follow)
     finally:
-        subscriber.close()
-        resources.close()
+        worker.close()
     log.info("worker stopped", acked=stats.acked, nacked=stats.nacked)
     return 0
 

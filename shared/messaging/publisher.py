@@ -26,7 +26,9 @@ class PubSubPublisher:
         self.timeout_s = timeout_s
         # The request path waits for each publish: the default 10 ms batching window would add 10 ms to
         # every submit, so send almost at once (concurrent publishes still share a batch).
-        self.client = pubsub_v1.PublisherClient(batch_settings=pubsub_v1.types.BatchSettings(max_latency=0.002))
+        self.client = pubsub_v1.PublisherClient(
+            batch_settings=pubsub_v1.types.BatchSettings(max_latency=0.002)
+        )
 
     def publish(self, topic: str, data: bytes, attributes: dict[str, str]) -> str:
         future = self.client.publish(self.client.topic_path(self.project, topic), data, **attributes)
