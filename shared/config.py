@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,12 @@ class Settings(BaseSettings):
     content_dir: Path = Path("output")
     content_bucket: str | None = None
     knowledge_path: Path = Path("var/knowledge.jsonl")
+
+    # Engines: offline defaults, or the Google services in production.
+    script_writer: Literal["grounded", "gemini"] = "grounded"
+    narrator: Literal["espeak", "cloud-tts"] = "espeak"
+    gemini_model: str = "gemini-2.5-flash"
+    vertex_location: str = "us-central1"
     work_bucket: str | None = None
 
     # HTTP limits.

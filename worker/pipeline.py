@@ -190,7 +190,7 @@ class PipelineRunner:
 
     def renew_claim(self, request_id: uuid.UUID, owner: str) -> bool:
         with self.sessions() as session:
-            ok = repo.claim(session, request_id, owner, self.claim_ttl_s)
+            ok = repo.renew(session, request_id, owner, self.claim_ttl_s)
             session.commit()
             return ok
 

@@ -158,6 +158,17 @@ def claim(session: Session, request_id: uuid.UUID, worker_id: str, ttl_s: int) -
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def renew(session: Session, request_id: uuid.UUID, worker_id: str, ttl_s: int) -> bool:
+    """Extend a claim we still hold; never re-take one that was released (a late lease-keeper tick)."""
+    result = session.execute(
+        update(ContentRequest)
+        .where(ContentRequest.id == request_id, ContentRequest.claimed_by == worker_id)
+        .values(claim_expires_at=utcnow() + timedelta(seconds=ttl_s))
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def release(session: Session, request_id: uuid.UUID, worker_id: str) -> None:
     session.execute(
         update(ContentRequest)

@@ -11,6 +11,7 @@ import random
 import re
 from dataclasses import dataclass
 
+from shared.lesson.framing import framed, framing_words, short_title
 from shared.lesson.knowledge import Passage
 from shared.lesson.policy import content_words
 from shared.lesson.readability import flesch_kincaid_grade
@@ -174,14 +175,9 @@ def compose(
     top = passages[0].score
     passages = [p for p in passages if p.score >= 0.35 * top][:5]
     wpm = words_per_minute(grade)
-    intro_title = passages[0].title
-    intro = (
-        f"Welcome! In this lesson we will learn about {intro_title.lower() if intro_title.islower() else intro_title}. "
-        f"Listen for the key ideas, and try the quiz at the end."
-    )
-    outro = "That is the end of this lesson. Now test yourself with the quiz questions, and check the sources to read more."
+    title = short_title(passages[0].title)
     target = minutes * wpm
-    budget = target - len(intro.split()) - len(outro.split())
+    budget = target - framing_words(title)
 
     ranked = sorted(_score_sentences(passages, query, grade), key=lambda s: -s.score)
     chosen: list[Sentence] = []
@@ -201,18 +197,8 @@ def compose(
     remap = {old: new for new, old in enumerate(used)}
     chosen = [Sentence(remap[s.passage_rank], s.position, s.text, s.score) for s in chosen]
 
-    title = intro_title if len(intro_title) <= 60 else intro_title[:57] + "…"
     body_scenes = _scenes(chosen, used_passages)
-    scenes = [
-        Scene(heading=title, narration=intro, visual=VisualSpec(layout="title")),
-        *body_scenes,
-        Scene(
-            heading="Review",
-            narration=outro,
-            bullets=[s.heading for s in body_scenes][:4],
-            visual=VisualSpec(layout="closing"),
-        ),
-    ]
+    scenes = framed(title, body_scenes)
     objectives = [f"Explain the main ideas of {s.heading}" for s in body_scenes if "(part" not in s.heading][
         :3
     ]

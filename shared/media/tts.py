@@ -1,8 +1,7 @@
 """Text-to-speech engines behind one Protocol.
 
-Offline: piper (neural voice, GPL-3.0 engine; optional extra `voice`) when installed, else
-espeak-ng (GPL-3.0, run as a subprocess, never linked). Production: Cloud Text-to-Speech
-(not yet implemented here; see README).
+Offline: espeak-ng (GPL-3.0, run as a subprocess, never linked). Production: Cloud Text-to-Speech
+(shared/media/cloud_tts.py), picked with NARRATOR=cloud-tts.
 """
 
 from __future__ import annotations

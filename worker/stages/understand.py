@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from shared.domain.status import Status
 from shared.errors import ClarificationNeeded
-from shared.lesson.composer import compose
 from shared.lesson.knowledge import Passage
 from shared.lesson.policy import assess
 from worker.pipeline import Output, StageContext
@@ -80,7 +79,7 @@ class ScriptStage:
         validation = _read(ctx, VALIDATION)
         passages = [Passage(**p) for p in json.loads(ctx.input_path(PASSAGES).read_text())]
         try:
-            script = compose(
+            script = self.services.writer.write(
                 query=validation["query"],
                 grade=validation["grade_level"],
                 minutes=validation["minutes"],

@@ -1,0 +1,28 @@
+"""Script writers behind one Protocol: the offline grounded composer, and Gemini on Vertex AI."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from shared.lesson.composer import compose
+from shared.lesson.knowledge import Passage
+from shared.lesson.script import LessonScript
+
+
+class ScriptWriter(Protocol):
+    name: str
+
+    def write(
+        self, *, query: str, grade: str | None, minutes: int, language: str, passages: list[Passage]
+    ) -> LessonScript:
+        """A validated LessonScript grounded in `passages`; ValueError when they cannot carry a lesson."""
+        ...
+
+
+class GroundedComposer:
+    name = "grounded-composer"
+
+    def write(
+        self, *, query: str, grade: str | None, minutes: int, language: str, passages: list[Passage]
+    ) -> LessonScript:
+        return compose(query=query, grade=grade, minutes=minutes, passages=passages, language=language)

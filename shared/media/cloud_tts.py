@@ -1,0 +1,73 @@
+"""Cloud Text-to-Speech as the narrator: SSML with a mark per sentence, LINEAR16, timepoints.
+
+Uses the v1beta1 API because only it returns SSML mark timepoints. Transient API errors (429, 503,
+deadline) become TransientError so the message is retried; bad input becomes PermanentError.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from pathlib import Path
+
+from google.api_core import exceptions as gexc
+from google.cloud import texttospeech_v1beta1 as tts  # type: ignore[attr-defined]
+
+from shared.errors import PermanentError, TransientError
+
+# Default Cloud TTS speaking rate is about 150 words per minute; speaking_rate scales it.
+BASE_WPM = 150.0
+VOICES = {
+    "en-US": "en-US-Neural2-F",
+    "en-GB": "en-GB-Neural2-A",
+    "es-ES": "es-ES-Neural2-A",
+    "fr-FR": "fr-FR-Neural2-A",
+}
+
+
+def to_ssml(text: str) -> tuple[str, list[str]]:
+    """SSML with `<mark name="sN"/>` before each sentence, so timepoints can time captions."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+    marks = [f"s{i}" for i in range(len(sentences))]
+    body = " ".join(f'<mark name="{m}"/>{escape(s)}' for m, s in zip(marks, sentences, strict=True))
+    return f"<speak>{body}</speak>", marks
+
+
+class CloudTtsNarrator:
+    name = "cloud-tts"
+
+    def __init__(self, client: tts.TextToSpeechClient | None = None, *, timeout_s: float = 60.0) -> None:
+        self.client = client or tts.TextToSpeechClient()
+        self.timeout_s = timeout_s
+        self.last_timepoints: list[tuple[str, float]] = []
+
+    def synthesize(self, text: str, out_wav: Path, *, language: str, words_per_minute: int) -> None:
+        ssml, _marks = to_ssml(text)
+        request = tts.SynthesizeSpeechRequest(
+            input=tts.SynthesisInput(ssml=ssml),
+            voice=tts.VoiceSelectionParams(language_code=language, name=VOICES.get(language, "")),
+            audio_config=tts.AudioConfig(
+                audio_encoding=tts.AudioEncoding.LINEAR16,
+                speaking_rate=round(words_per_minute / BASE_WPM, 2),
+                sample_rate_hertz=24000,
+            ),
+            enable_time_pointing=[tts.SynthesizeSpeechRequest.TimepointType.SSML_MARK],
+        )
+        try:
+            response = self.client.synthesize_speech(request=request, timeout=self.timeout_s)
+        except (
+            gexc.TooManyRequests,
+            gexc.ServiceUnavailable,
+            gexc.DeadlineExceeded,
+            gexc.InternalServerError,
+        ) as exc:
+            raise TransientError(f"text-to-speech unavailable: {exc.__class__.__name__}") from exc
+        except gexc.GoogleAPICallError as exc:
+            raise PermanentError(
+                f"text-to-speech refused the request: {exc.message}", code="tts_rejected"
+            ) from exc
+        audio = bytes(response.audio_content)
+        if not audio.startswith(b"RIFF"):
+            raise PermanentError("text-to-speech returned audio that is not WAV", code="tts_malformed")
+        out_wav.write_bytes(audio)
+        self.last_timepoints = [(tp.mark_name, tp.time_seconds) for tp in response.timepoints]

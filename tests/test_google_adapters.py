@@ -1,0 +1,213 @@
+"""Gemini and Cloud TTS adapters: the real client libraries against a local endpoint that answers as the services do."""
+
+from __future__ import annotations
+
+import pytest
+from google import genai
+from google.api_core.client_options import ClientOptions
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import texttospeech_v1beta1 as tts
+from google.genai import types
+
+from shared.ai.gemini import GeminiScriptWriter
+from shared.errors import PermanentError, TransientError
+from shared.lesson.knowledge import Passage
+from shared.media.audio import duration_s
+from shared.media.cloud_tts import CloudTtsNarrator
+from tests.support.fake_google import FakeGoogle
+
+PASSAGES = [
+    Passage(
+        "wiki:Water cycle",
+        "Water cycle",
+        "The water cycle is the continuous movement of water on, above and below the surface of the Earth. Water evaporates from the ocean.",
+        "https://en.wikipedia.org/wiki/Water_cycle",
+        "CC BY-SA 4.0",
+        12.0,
+    ),
+    Passage(
+        "wiki:Condensation",
+        "Condensation",
+        "Condensation is the change of water vapor into liquid water.",
+        "https://en.wikipedia.org/wiki/Condensation",
+        "CC BY-SA 4.0",
+        8.0,
+    ),
+]
+DRAFT = {
+    "title": "The water cycle",
+    "objectives": ["Describe evaporation", "Describe condensation"],
+    "scenes": [
+        {
+            "heading": "Evaporation",
+            "narration": "Water evaporates from the ocean.",
+            "bullets": ["Water leaves the ocean"],
+        },
+        {
+            "heading": "Condensation",
+            "narration": "Condensation is the change of water vapor into liquid water.",
+            "bullets": ["Vapor becomes liquid"],
+        },
+    ],
+    "quiz": [
+        {
+            "question": f"Question {i}?",
+            "options": ["evaporation", "condensation", "erosion"],
+            "answer": "condensation",
+            "explanation": "From the sources.",
+        }
+        for i in range(3)
+    ],
+}
+
+
+@pytest.fixture
+def fake():
+    server = FakeGoogle()
+    yield server
+    server.stop()
+
+
+def writer(fake: FakeGoogle) -> GeminiScriptWriter:
+    client = genai.Client(
+        api_key="test-key", http_options=types.HttpOptions(base_url=fake.url, api_version="v1beta")
+    )
+    return GeminiScriptWriter(client, model="gemini-2.5-flash", timeout_s=10)
+
+
+def write(fake):
+    return writer(fake).write(
+        query="Explain the water cycle", grade="5", minutes=1, language="en-US", passages=PASSAGES
+    )
+
+
+def test_gemini_request_and_response_mapping(fake):
+    fake.gemini_replies = [(200, DRAFT)]
+    script = write(fake)
+    assert script.title == "The water cycle" and len(script.quiz) == 3
+    assert [s.doc_id for s in script.sources] == ["wiki:Water cycle", "wiki:Condensation"]
+    path, body = fake.requests[0]
+    assert path.endswith("/models/gemini-2.5-flash:generateContent")
+    config = body["generationConfig"]
+    assert config["responseMimeType"] == "application/json"
+    assert set(config["responseSchema"]["properties"]) == {"title", "objectives", "scenes", "quiz"}
+    prompt = body["contents"][0]["parts"][0]["text"]
+    assert "Water cycle (CC BY-SA 4.0)" in prompt and "Use only facts stated in the sources" in prompt
+
+
+def test_gemini_malformed_output_is_retried(fake):
+    bad_answer = {**DRAFT, "quiz": [{**DRAFT["quiz"][0], "answer": "not an option"}] * 3}
+    fake.gemini_replies = [(200, "{not json"), (200, bad_answer), (200, DRAFT)]
+    assert write(fake).title == "The water cycle"
+    assert len(fake.requests) == 3
+
+
+def test_gemini_always_malformed_fails_permanently(fake):
+    fake.gemini_replies = [(200, {"title": "x"})]
+    with pytest.raises(PermanentError) as info:
+        write(fake)
+    assert info.value.code == "malformed_script" and len(fake.requests) == 3
+
+
+def test_gemini_rate_limits_are_transient_and_bad_requests_permanent(fake):
+    fake.gemini_replies = [(429, "quota exhausted")]
+    with pytest.raises(TransientError):
+        write(fake)
+    assert len(fake.requests) == 3  # retried with backoff first
+    fake.gemini_replies = [(400, "bad request")]
+    with pytest.raises(PermanentError):
+        write(fake)
+
+
+def narrator(fake: FakeGoogle) -> CloudTtsNarrator:
+    client = tts.TextToSpeechClient(
+        transport="rest",
+        client_options=ClientOptions(api_endpoint=fake.url),
+        credentials=AnonymousCredentials(),
+    )
+    return CloudTtsNarrator(client, timeout_s=10)
+
+
+def test_cloud_tts_request_and_response_mapping(fake, tmp_path):
+    out = tmp_path / "scene.wav"
+    speaker = narrator(fake)
+    speaker.synthesize(
+        "Water evaporates. Vapor condenses into clouds!", out, language="en-US", words_per_minute=130
+    )
+    assert out.read_bytes().startswith(b"RIFF") and duration_s(out) > 1.0
+    assert [m for m, _ in speaker.last_timepoints] == ["s0", "s1"]
+    path, body = fake.requests[0]
+    assert path == "/v1beta1/text:synthesize"
+    assert body["input"]["ssml"].startswith('<speak><mark name="s0"/>Water evaporates.')
+    assert body["audioConfig"]["audioEncoding"] == "LINEAR16"
+    assert body["audioConfig"]["speakingRate"] == pytest.approx(130 / 150, abs=0.01)
+    assert body["enableTimePointing"] == ["SSML_MARK"]
+    assert body["voice"]["languageCode"] == "en-US"
+
+
+def test_cloud_tts_errors_are_mapped(fake, tmp_path):
+    fake.tts_errors = [503]
+    with pytest.raises(TransientError):
+        narrator(fake).synthesize("Hello there.", tmp_path / "a.wav", language="en-US", words_per_minute=130)
+    fake.tts_errors = [400]
+    with pytest.raises(PermanentError):
+        narrator(fake).synthesize("Hello there.", tmp_path / "b.wav", language="en-US", words_per_minute=130)
+
+
+def test_lesson_pipeline_on_the_production_adapters(fake, tmp_path, monkeypatch):
+    """Gemini + Cloud TTS (local endpoint) + GCS (emulator): the same stages, the production faces."""
+    import uuid
+
+    from devstack.services import StorageEmulator
+    from shared import bootstrap
+    from shared.config import Settings
+    from shared.db import repository as repo
+    from shared.db.migrate import upgrade
+    from shared.domain.schemas import ContentRequestCreate
+    from shared.lifecycle import Lifecycle
+    from worker.pipeline import PipelineRunner
+    from worker.stages import lesson_stages
+
+    storage = StorageEmulator().start()
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", storage.url)
+    for bucket in ("content", "work"):
+        storage.create_bucket(bucket)
+    try:
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path}/db.sqlite3",
+            content_bucket="content",
+            work_bucket="work",
+            work_dir=tmp_path / "work",
+        )
+        resources = bootstrap.build(settings, offline=True)
+        upgrade(resources.engine)
+        stages = lesson_stages(resources)
+        services = stages[0].services  # type: ignore[attr-defined]
+        fake.gemini_replies = [(200, DRAFT)]
+        services.__dict__["writer"] = writer(fake)
+        services.__dict__["narrator"] = narrator(fake)
+        request, _ = Lifecycle(resources.sessions, resources.publisher).submit(
+            ContentRequestCreate(
+                student_query="Explain the water cycle", grade_level="5", duration_minutes=1
+            ),
+            correlation_id=uuid.uuid4().hex,
+        )
+        runner = PipelineRunner(
+            stages,
+            sessions=resources.sessions,
+            work_storage=resources.work_storage,
+            content_storage=resources.content_storage,
+            worker_id="prod-faces",
+        )
+        assert runner.run(request.id).status == "completed"
+        with resources.sessions() as session:
+            artifacts = {a.kind: a for a in repo.get_request(session, request.id, full=True).artifacts}
+        assert artifacts["video"].uri == f"gs://content/lessons/{request.id}/lesson.mp4"
+        assert artifacts["checkpoint.script"].uri.startswith("gs://work/")
+        assert any(path.endswith(":generateContent") for path, _ in fake.requests)
+        assert (
+            sum(path.endswith("text:synthesize") for path, _ in fake.requests) == 4
+        )  # title, 2 scenes, review
+        resources.close()
+    finally:
+        storage.stop()
