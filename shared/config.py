@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     content_dir: Path = Path("output")
     content_bucket: str | None = None
     knowledge_path: Path = Path("var/knowledge.jsonl")
+    knowledge_bucket: str | None = None  # OER documents as gs://<bucket>/knowledge/*.jsonl
 
     # Engines: offline defaults, or the Google services in production.
     script_writer: Literal["grounded", "gemini"] = "grounded"

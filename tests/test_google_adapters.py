@@ -211,3 +211,34 @@ def test_lesson_pipeline_on_the_production_adapters(fake, tmp_path, monkeypatch)
         resources.close()
     finally:
         storage.stop()
+
+
+def test_knowledge_documents_load_from_a_gcs_bucket(monkeypatch):
+    import json
+
+    from google.cloud import storage as gcs
+
+    from devstack.services import StorageEmulator
+    from shared.lesson.knowledge import KnowledgeBase, load_gcs_documents
+
+    emulator = StorageEmulator().start()
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", emulator.url)
+    try:
+        emulator.create_bucket("oer")
+        doc = {
+            "doc_id": "oer:tides",
+            "title": "Tides",
+            "text": "Tides are the rise and fall of sea levels caused by the Moon.",
+            "source_url": "https://example.org/tides",
+            "license": "CC BY 4.0",
+        }
+        client = gcs.Client(project="vividly-local", credentials=AnonymousCredentials())
+        client.bucket("oer").blob("knowledge/ocean.jsonl").upload_from_string(json.dumps(doc) + "\n")
+        client.bucket("oer").blob("other/ignored.jsonl").upload_from_string(
+            json.dumps({**doc, "doc_id": "x"}) + "\n"
+        )
+        documents = load_gcs_documents("oer", project="vividly-local")
+        assert [d.doc_id for d in documents] == ["oer:tides"]
+        assert KnowledgeBase.default(extra=documents).search("tides moon sea", k=1)[0].license == "CC BY 4.0"
+    finally:
+        emulator.stop()

@@ -221,3 +221,46 @@ def test_cli_vague_request_asks_questions(tmp_path):
     )
     assert result.returncode == 2
     assert "Which topic" in result.stderr
+
+
+def _frame_at(video_path: Path, seconds: float, out: Path):
+    from PIL import Image
+
+    from shared.media.video import ffmpeg_exe
+
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-y",
+            "-loglevel",
+            "error",
+            "-ss",
+            str(seconds),
+            "-i",
+            str(video_path),
+            "-frames:v",
+            "1",
+            str(out),
+        ],
+        check=True,
+    )
+    with Image.open(out) as image:
+        return image.convert("RGB").getpixel((20, 680))  # bottom-left, inside the caption band
+
+
+def test_burned_in_captions_appear_on_the_frames(offline, tmp_path):
+    body = {
+        "student_query": "What is the difference between weather and climate?",
+        "grade_level": "5",
+        "duration_minutes": 1,
+        "options": {"burn_captions": True},
+    }
+    request_id, runner = run_case(offline, body)
+    assert runner.run(request_id).status == "completed"
+    artifacts = {a.kind: a for a in final(offline, request_id).artifacts}
+    video_path = local(artifacts["video"].uri)
+    info = probe(video_path)
+    samples, rate = audio.read_wav(local(artifacts["narration"].uri))
+    assert info.duration_s == pytest.approx(len(samples) / rate, abs=0.5)
+    captioned = _frame_at(video_path, 2.0, tmp_path / "a.png")
+    assert max(captioned) < 30  # the dark caption band, not the navy slide (11, 31, 58)

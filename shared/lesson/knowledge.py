@@ -70,12 +70,27 @@ def packaged_documents() -> list[Document]:
     ]
 
 
+def parse_documents(text: str) -> list[Document]:
+    """JSON lines, one document each: {doc_id, title, text, source_url, license, topic?}."""
+    return [Document(**json.loads(line)) for line in text.splitlines() if line.strip()]
+
+
 def load_local_documents(path: Path) -> list[Document]:
     if not path.exists():
         return []
-    return [
-        Document(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    return parse_documents(path.read_text(encoding="utf-8"))
+
+
+def load_gcs_documents(bucket: str, *, project: str, prefix: str = "knowledge/") -> list[Document]:
+    """Every `*.jsonl` object under gs://bucket/prefix: the OER content bucket in production."""
+    from shared.storage.gcs import GCSStorage
+
+    storage = GCSStorage(bucket, project=project)
+    documents: list[Document] = []
+    for blob in storage.bucket.client.list_blobs(bucket, prefix=prefix):
+        if blob.name.endswith(".jsonl"):
+            documents += parse_documents(blob.download_as_text(timeout=60))
+    return documents
 
 
 def add_local_document(path: Path, document: Document) -> None:
@@ -97,9 +112,10 @@ class KnowledgeBase:
         self._stemmer = Stemmer.Stemmer("english")
 
     @classmethod
-    def default(cls, local_path: Path | None = None) -> KnowledgeBase:
+    def default(cls, local_path: Path | None = None, extra: list[Document] | None = None) -> KnowledgeBase:
+        """The packaged summaries, plus a local JSON-lines file, plus any documents passed in (from GCS)."""
         local = load_local_documents(local_path) if local_path else []
-        return cls(packaged_documents() + local)
+        return cls(packaged_documents() + local + (extra or []))
 
     def _tokens(self, texts: list[str]) -> list[list[str]]:
         tokenized = bm25s.tokenize(

@@ -174,3 +174,21 @@ def render_sources(path: Path, sources: list[tuple[str, str, str]], size: tuple[
     items = [f"{title} — {license}. {url}" for title, url, license in sources]
     canvas.block(items, end + canvas.px(36), bottom, size=28, min_size=16, colour=MUTED, gap=0.5)
     return canvas.save(path)
+
+
+def overlay_caption(slide: Path, lines: tuple[str, ...], out: Path) -> None:
+    """Burn one caption cue onto a copy of a slide: white text on a dark band along the bottom."""
+    with Image.open(slide) as base:
+        image = base.convert("RGB")
+    draw = ImageDraw.Draw(image, "RGBA")
+    width, height = image.size
+    scale = height / 720
+    face = font(int(30 * scale))
+    line_h = int(30 * scale * 1.3)
+    pad = int(14 * scale)
+    band_top = height - int(20 * scale) - 2 * pad - line_h * len(lines)
+    draw.rectangle((0, band_top, width, height - int(20 * scale)), fill=(0, 0, 0, 215))
+    for index, line in enumerate(lines):
+        x = (width - draw.textlength(line, font=face)) / 2
+        draw.text((x, band_top + pad + index * line_h), line, font=face, fill=TEXT)
+    image.save(out, format="PNG", compress_level=1)

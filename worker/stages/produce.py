@@ -102,6 +102,25 @@ def render_slides(
     return rendered
 
 
+def captioned_stills(
+    script: LessonScript, rendered: list[tuple[Path, slides.SlideLayout]], timings: list[dict], folder: Path
+) -> list[video.Still]:
+    """Burned-in captions: one frame per cue (the slide plus its caption), each held for the cue's time.
+
+    The bundled ffmpeg has no subtitles filter, and a few dozen stills keep the cost of composition small.
+    """
+    stills: list[video.Still] = []
+    for index, ((slide, _layout), scene, timing) in enumerate(
+        zip(rendered, script.scenes, timings, strict=True)
+    ):
+        for number, cue in enumerate(scene_cues(scene.narration, timing["start_s"], timing["speech_end_s"])):
+            frame = folder / f"slide-{index:02d}-cue-{number:03d}.png"
+            slides.overlay_caption(slide, cue.lines, frame)
+            stills.append(video.Still(frame, cue.end_s - cue.start_s))
+        stills.append(video.Still(slide, timing["end_s"] - timing["speech_end_s"]))
+    return stills
+
+
 @dataclass
 class RenderStage:
     services: LessonServices
@@ -116,10 +135,13 @@ class RenderStage:
         size = RESOLUTIONS[ctx.request.options.get("resolution", "720p")]
         rendered = render_slides(script, ctx.workdir, size)
         ctx.progress(0.3, f"Drew {len(rendered)} slides")
-        stills = [
-            video.Still(path, t["end_s"] - t["start_s"])
-            for (path, _layout), t in zip(rendered, timings["scenes"], strict=True)
-        ]
+        if ctx.request.options.get("burn_captions"):
+            stills = captioned_stills(script, rendered, timings["scenes"], ctx.workdir)
+        else:
+            stills = [
+                video.Still(path, t["end_s"] - t["start_s"])
+                for (path, _layout), t in zip(rendered, timings["scenes"], strict=True)
+            ]
         partial = ctx.workdir / "lesson.partial.mp4"
         video.encode(stills, narration, partial, audio_s=timings["duration_s"])
         partial.replace(ctx.output_path(VIDEO))

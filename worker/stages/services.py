@@ -19,7 +19,12 @@ class LessonServices:
 
     @cached_property
     def knowledge(self) -> KnowledgeBase:
-        return KnowledgeBase.default(self.settings.knowledge_path)
+        extra = []
+        if self.settings.knowledge_bucket:
+            from shared.lesson.knowledge import load_gcs_documents
+
+            extra = load_gcs_documents(self.settings.knowledge_bucket, project=self.settings.gcp_project)
+        return KnowledgeBase.default(self.settings.knowledge_path, extra)
 
     @cached_property
     def writer(self) -> ScriptWriter:
