@@ -212,12 +212,12 @@ def test_lease_keeper_prevents_redelivery_of_slow_work(stack, stage_log, env, ke
     finally:
         other.stop()
         slow.stop()
-    redelivered = other.consumer.stats.acked + other.consumer.stats.nacked
+    deliveries = sum(w.consumer.stats.acked + w.consumer.stats.nacked for w in (slow, other))
     if keep_leases:
-        assert redelivered == 0
+        assert deliveries == 1
         assert stage_runs(stage_log).count("rendering_video") == 1
     else:
-        assert redelivered >= 1
+        assert deliveries >= 2  # the deadline lapsed mid-stage and Pub/Sub delivered it again
 
 
 def _worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
