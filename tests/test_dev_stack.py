@@ -1,4 +1,4 @@
-"""`vividly dev` end to end: emulators, database, functions and worker; a lesson through HTTP; Ctrl-C stops all."""
+"""`vividly dev` end to end, checked by the same smoke test Cloud Build runs after a deploy; Ctrl-C stops all."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ import subprocess
 import sys
 import time
 
-import httpx
 import pytest
 
 from devstack.services import free_port
-from tests.support.workers import ROOT, wait_until
+from tests.support.workers import ROOT
 
 pytestmark = [pytest.mark.pubsub, pytest.mark.slow]
 
 
-def test_dev_stack_serves_a_lesson_and_stops_cleanly(tmp_path, pubsub_emulator):
+def test_smoke_test_passes_against_the_dev_stack(tmp_path, pubsub_emulator):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "dev", "--port", str(port), "--workdir", str(tmp_path / "dev")],
@@ -30,29 +29,22 @@ def test_dev_stack_serves_a_lesson_and_stops_cleanly(tmp_path, pubsub_emulator):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and process.stdout.readline().strip() != "READY":
             assert process.poll() is None, process.stderr.read() if process.stderr else ""
-        base = f"http://127.0.0.1:{port}"
-        submitted = httpx.post(
-            f"{base}/submit_content_request",
-            json={
-                "student_query": "How does the human heart pump blood?",
-                "grade_level": "5",
-                "duration_minutes": 1,
-            },
+        smoke = subprocess.run(
+            [
+                sys.executable,
+                "scripts/smoke_test.py",
+                "--base-url",
+                f"http://127.0.0.1:{port}",
+                "--timeout-s",
+                "240",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
-        assert submitted.status_code == 202, submitted.text
-        request_id = submitted.json()["request_id"]
-
-        def finished():
-            body = httpx.get(f"{base}/get_request_status", params={"request_id": request_id}).json()
-            return body if body["status"] in ("completed", "failed") else None
-
-        status = wait_until(finished, timeout_s=180, every_s=1.0)
-        assert status["status"] == "completed", status
-        video = next(a for a in status["artifacts"] if a["kind"] == "video")
-        assert video["uri"].startswith("gs://vividly-content/lessons/")
-        downloaded = httpx.get(video["url"])  # served by the GCS emulator
-        assert downloaded.status_code == 200 and len(downloaded.content) == video["bytes"]
-        assert [e["to"] for e in status["events"]][-1] == "completed"
+        assert smoke.returncode == 0, smoke.stdout + smoke.stderr
+        assert "PASS" in smoke.stdout and "completed 100%" in smoke.stdout
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 0

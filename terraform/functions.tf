@@ -1,0 +1,113 @@
+locals {
+  http_functions = {
+    submit_content_request = { sa = "submit" }
+    get_request_status     = { sa = "status" }
+    answer_clarification   = { sa = "control" }
+    cancel_request         = { sa = "control" }
+    retry_request          = { sa = "control" }
+    health                 = { sa = "submit" }
+  }
+  function_env = {
+    GOOGLE_CLOUD_PROJECT     = var.project_id
+    INSTANCE_CONNECTION_NAME = google_sql_database_instance.main.connection_name
+    DB_NAME                  = google_sql_database.app.name
+    DB_IAM_AUTH              = "true"
+    CONTENT_BUCKET           = google_storage_bucket.content.name
+  }
+}
+
+resource "google_cloudfunctions2_function" "http" {
+  for_each = local.http_functions
+  name     = replace(each.key, "_", "-")
+  location = var.region
+  labels   = local.labels
+
+  build_config {
+    runtime     = "python311"
+    entry_point = each.key
+    source {
+      storage_source {
+        bucket = google_storage_bucket.functions_source.name
+        object = var.functions_source_object
+      }
+    }
+  }
+
+  service_config {
+    service_account_email          = google_service_account.functions[each.value.sa].email
+    available_memory               = "512Mi"
+    timeout_seconds                = 30
+    max_instance_count             = 20
+    ingress_settings               = "ALLOW_ALL"
+    all_traffic_on_latest_revision = true
+    vpc_connector                  = google_vpc_access_connector.functions.id
+    vpc_connector_egress_settings  = "PRIVATE_RANGES_ONLY"
+    environment_variables = merge(local.function_env, {
+      DB_USER = google_sql_user.iam[each.value.sa].name
+    })
+  }
+}
+
+resource "google_cloudfunctions2_function" "dead_letter" {
+  name     = "handle-dead-letter"
+  location = var.region
+  labels   = local.labels
+
+  build_config {
+    runtime     = "python311"
+    entry_point = "handle_dead_letter"
+    source {
+      storage_source {
+        bucket = google_storage_bucket.functions_source.name
+        object = var.functions_source_object
+      }
+    }
+  }
+
+  service_config {
+    service_account_email = google_service_account.functions["dead_letter"].email
+    available_memory      = "256Mi"
+    timeout_seconds       = 60
+    max_instance_count    = 5
+    ingress_settings      = "ALLOW_INTERNAL_ONLY"
+    vpc_connector                 = google_vpc_access_connector.functions.id
+    vpc_connector_egress_settings = "PRIVATE_RANGES_ONLY"
+    environment_variables = merge(local.function_env, {
+      DB_USER = google_sql_user.iam["dlq"].name
+    })
+  }
+
+  event_trigger {
+    trigger_region        = var.region
+    event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
+    pubsub_topic          = google_pubsub_topic.dead_letter.id
+    retry_policy          = "RETRY_POLICY_RETRY"
+    service_account_email = google_service_account.functions["dead_letter"].email
+  }
+}
+
+# Who may call the HTTP functions: the identities named in var.api_invokers (the product's backend, an
+# API gateway, the smoke-test account). Never allUsers: authentication for learners is a later issue.
+resource "google_cloud_run_service_iam_member" "api_invoker" {
+  for_each = {
+    for pair in setproduct(keys(local.http_functions), var.api_invokers) : "${pair[0]}|${pair[1]}" => pair
+  }
+  location = var.region
+  service  = google_cloudfunctions2_function.http[each.value[0]].service_config[0].service
+  role     = "roles/run.invoker"
+  member   = each.value[1]
+}
+
+# Eventarc delivers dead letters to the handler as its own service account.
+resource "google_cloud_run_service_iam_member" "dead_letter_invoker" {
+  location = var.region
+  service  = google_cloudfunctions2_function.dead_letter.service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.functions["dead_letter"].email}"
+}
+
+resource "google_project_iam_member" "dead_letter_event_receiver" {
+  project = var.project_id
+  role    = "roles/eventarc.eventReceiver"
+  member  = "serviceAccount:${google_service_account.functions["dead_letter"].email}"
+}

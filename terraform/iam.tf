@@ -1,0 +1,142 @@
+# One service account per runtime, each granted only what it uses. No primitive roles anywhere.
+resource "google_service_account" "worker" {
+  account_id   = "vividly-worker"
+  display_name = "Vividly content worker (Cloud Run job)"
+}
+
+resource "google_service_account" "migrator" {
+  account_id   = "vividly-migrator"
+  display_name = "Vividly schema migrations (one-off job execution)"
+}
+
+resource "google_service_account" "scheduler" {
+  account_id   = "vividly-scheduler"
+  display_name = "Starts worker job executions"
+}
+
+resource "google_service_account" "functions" {
+  for_each = {
+    submit      = "submit_content_request"
+    status      = "get_request_status"
+    control     = "answer_clarification, cancel_request, retry_request"
+    dead_letter = "handle_dead_letter"
+  }
+  account_id   = "vividly-fn-${replace(each.key, "_", "-")}"
+  display_name = "Vividly function: ${each.value}"
+}
+
+locals {
+  sql_client_members = concat(
+    ["serviceAccount:${google_service_account.worker.email}", "serviceAccount:${google_service_account.migrator.email}"],
+    [for sa in google_service_account.functions : "serviceAccount:${sa.email}"],
+  )
+}
+
+resource "google_project_iam_member" "sql_client" {
+  for_each = toset(local.sql_client_members)
+  project  = var.project_id
+  role     = "roles/cloudsql.client"
+  member   = each.value
+}
+
+resource "google_project_iam_member" "sql_instance_user" {
+  for_each = toset(local.sql_client_members)
+  project  = var.project_id
+  role     = "roles/cloudsql.instanceUser"
+  member   = each.value
+}
+
+# Publishing: submit and control requeue requests; the worker announces events.
+resource "google_pubsub_topic_iam_member" "requests_publishers" {
+  for_each = {
+    submit  = google_service_account.functions["submit"].email
+    control = google_service_account.functions["control"].email
+  }
+  topic  = google_pubsub_topic.requests.name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${each.value}"
+}
+
+resource "google_pubsub_topic_iam_member" "events_publisher" {
+  topic  = google_pubsub_topic.events.name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.worker.email}"
+}
+
+resource "google_pubsub_subscription_iam_member" "worker_subscriber" {
+  subscription = google_pubsub_subscription.requests_worker.name
+  role         = "roles/pubsub.subscriber"
+  member       = "serviceAccount:${google_service_account.worker.email}"
+}
+
+# The health endpoint of the submit function reads its topic's metadata.
+resource "google_pubsub_topic_iam_member" "submit_viewer" {
+  topic  = google_pubsub_topic.requests.name
+  role   = "roles/pubsub.viewer"
+  member = "serviceAccount:${google_service_account.functions["submit"].email}"
+}
+
+# Storage: the worker writes checkpoints and lessons and reads OER; the status function signs URLs.
+resource "google_storage_bucket_iam_member" "worker_buckets" {
+  for_each = {
+    content = google_storage_bucket.content.name
+    work    = google_storage_bucket.work.name
+  }
+  bucket = each.value
+  role   = "roles/storage.objectAdmin"
+  member = "serviceAccount:${google_service_account.worker.email}"
+}
+
+resource "google_storage_bucket_iam_member" "worker_oer_reader" {
+  bucket = google_storage_bucket.oer.name
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.worker.email}"
+}
+
+resource "google_storage_bucket_iam_member" "status_reader" {
+  bucket = google_storage_bucket.content.name
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.functions["status"].email}"
+}
+
+# V4 signed URLs without a key file: the status function signs as itself through the IAM signBlob API.
+resource "google_service_account_iam_member" "status_self_signer" {
+  service_account_id = google_service_account.functions["status"].name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = "serviceAccount:${google_service_account.functions["status"].email}"
+}
+
+# The worker calls Vertex AI (Gemini) and Cloud Text-to-Speech.
+resource "google_project_iam_member" "worker_vertex" {
+  project = var.project_id
+  role    = "roles/aiplatform.user"
+  member  = "serviceAccount:${google_service_account.worker.email}"
+}
+
+resource "google_project_iam_member" "worker_logging" {
+  for_each = toset(["roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/cloudtrace.agent"])
+  project  = var.project_id
+  role     = each.value
+  member   = "serviceAccount:${google_service_account.worker.email}"
+}
+
+# Cloud Scheduler starts executions of the worker job, and nothing else.
+resource "google_cloud_run_v2_job_iam_member" "scheduler_invoker" {
+  name     = google_cloud_run_v2_job.worker.name
+  location = var.region
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.scheduler.email}"
+}
+
+resource "google_cloud_run_v2_job_iam_member" "migrator_invoker" {
+  name     = google_cloud_run_v2_job.migrate.name
+  location = var.region
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.scheduler.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "worker_webhook_secret" {
+  secret_id = google_secret_manager_secret.webhook.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.worker.email}"
+}

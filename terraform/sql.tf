@@ -1,0 +1,63 @@
+resource "google_sql_database_instance" "main" {
+  name                = "vividly-${var.environment}"
+  database_version    = "POSTGRES_15"
+  region              = var.region
+  deletion_protection = true
+
+  settings {
+    tier              = var.db_tier
+    availability_type = var.environment == "prod" ? "REGIONAL" : "ZONAL"
+    user_labels       = local.labels
+
+    ip_configuration {
+      ipv4_enabled    = false
+      private_network = google_compute_network.main.id
+      ssl_mode        = "ENCRYPTED_ONLY"
+    }
+
+    backup_configuration {
+      enabled                        = true
+      point_in_time_recovery_enabled = true
+      start_time                     = "03:00"
+      backup_retention_settings {
+        retained_backups = 14
+      }
+    }
+
+    database_flags {
+      name  = "cloudsql.iam_authentication"
+      value = "on"
+    }
+
+    database_flags {
+      name  = "log_min_duration_statement"
+      value = "500"
+    }
+
+    insights_config {
+      query_insights_enabled = true
+    }
+  }
+
+  depends_on = [google_service_networking_connection.sql]
+}
+
+resource "google_sql_database" "app" {
+  name     = "vividly"
+  instance = google_sql_database_instance.main.name
+}
+
+# Every runtime identity logs in with IAM database authentication: no passwords to store or rotate.
+resource "google_sql_user" "iam" {
+  for_each = {
+    worker   = google_service_account.worker.email
+    migrator = google_service_account.migrator.email
+    submit   = google_service_account.functions["submit"].email
+    status   = google_service_account.functions["status"].email
+    control  = google_service_account.functions["control"].email
+    dlq      = google_service_account.functions["dead_letter"].email
+  }
+  name     = trimsuffix(each.value, ".gserviceaccount.com")
+  instance = google_sql_database_instance.main.name
+  type     = "CLOUD_IAM_SERVICE_ACCOUNT"
+}
