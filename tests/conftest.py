@@ -29,6 +29,16 @@ def _start(factory: Callable[[], Any]) -> Any:
         pytest.skip(str(exc))
 
 
+@pytest.fixture(autouse=True)
+def fresh_circuit_breakers() -> Iterator[None]:
+    """Breakers are per process; a test's outage must not leak into the next test."""
+    from shared.resilience import reset_breakers
+
+    reset_breakers()
+    yield
+    reset_breakers()
+
+
 @pytest.fixture(scope="session")
 def pubsub_emulator() -> Iterator[PubSubEmulator]:
     emulator = _start(lambda: PubSubEmulator().start())

@@ -146,7 +146,10 @@ def test_cloud_tts_request_and_response_mapping(fake, tmp_path):
 
 
 def test_cloud_tts_errors_are_mapped(fake, tmp_path):
-    fake.tts_errors = [503]
+    fake.tts_errors = [429]  # one rate-limit answer: retried, then it works
+    narrator(fake).synthesize("Hello there.", tmp_path / "ok.wav", language="en-US", words_per_minute=130)
+    assert len(fake.requests) == 2
+    fake.tts_errors = [503, 503, 503]
     with pytest.raises(TransientError):
         narrator(fake).synthesize("Hello there.", tmp_path / "a.wav", language="en-US", words_per_minute=130)
     fake.tts_errors = [400]

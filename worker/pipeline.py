@@ -324,7 +324,14 @@ class PipelineRunner:
                     hook.on_stage(stage.name, target, 0.0, True)
                 continue
             log.info("stage started", stage=stage.name, status=target.value)
-            stage.run(StageContext(request, workdir, target, self))
+            try:
+                stage.run(StageContext(request, workdir, target, self))
+            except TransientError as exc:
+                # Tell the user why nothing moves ("waiting for text-to-speech to recover"); the message is retried.
+                with self.sessions() as session:
+                    repo.set_stage_message(session, request.id, target, str(exc))
+                    session.commit()
+                raise
             for output in stage.outputs:
                 stored = self.work_storage.put(
                     self.checkpoint_key(request.id, output), workdir / output.filename, output.content_type

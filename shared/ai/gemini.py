@@ -14,7 +14,6 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 from pydantic import BaseModel, ValidationError
-from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from shared.errors import PermanentError, TransientError
 from shared.lesson.composer import words_per_minute
@@ -22,6 +21,7 @@ from shared.lesson.framing import framed, framing_words, short_title
 from shared.lesson.knowledge import Passage
 from shared.lesson.readability import flesch_kincaid_grade
 from shared.lesson.script import LessonScript, QuizItem, Scene, Source
+from shared.resilience import VERTEX_AI, call_with_resilience
 
 
 class SceneDraft(BaseModel):
@@ -48,6 +48,7 @@ class ScriptDraft(BaseModel):
 
 class MalformedScript(TransientError):
     code = "malformed_script"
+    outage = False  # the service answered; the circuit breaker does not count it
 
 
 def build_prompt(query: str, grade: str | None, minutes: int, passages: list[Passage]) -> str:
@@ -103,19 +104,14 @@ class GeminiScriptWriter:
                 notes=[f"Written by {self.model}; grounded in {len(passages)} retrieved passages."],
             )
 
+        prompt = build_prompt(query, grade, minutes, passages)
         try:
-            return self._generate(build_prompt(query, grade, minutes, passages), to_script)
+            return call_with_resilience(VERTEX_AI, lambda: self._generate(prompt, to_script))
         except MalformedScript as exc:
             raise PermanentError(
                 f"the model kept returning malformed scripts: {exc}", code="malformed_script"
             ) from exc
 
-    @retry(
-        retry=retry_if_exception_type(TransientError),
-        stop=stop_after_attempt(3),
-        wait=wait_exponential_jitter(initial=0.2, max=5),
-        reraise=True,
-    )
     def _generate(self, prompt: str, to_script: Callable[[ScriptDraft], LessonScript]) -> LessonScript:
         try:
             response = self.client.models.generate_content(

@@ -139,6 +139,15 @@ def set_progress(
     )
 
 
+def set_stage_message(session: Session, request_id: uuid.UUID, status: Status, message: str) -> None:
+    session.execute(
+        update(ContentRequest)
+        .where(ContentRequest.id == request_id, ContentRequest.status == status.value)
+        .values(stage_message=message, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def claim(session: Session, request_id: uuid.UUID, worker_id: str, ttl_s: int) -> bool:
     """Take (or renew) the right to run a request; False while another live worker holds it."""
     now = utcnow()

@@ -14,6 +14,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import texttospeech_v1beta1 as tts  # type: ignore[attr-defined]
 
 from shared.errors import PermanentError, TransientError
+from shared.resilience import TEXT_TO_SPEECH, call_with_resilience
 
 # Default Cloud TTS speaking rate is about 150 words per minute; speaking_rate scales it.
 BASE_WPM = 150.0
@@ -53,8 +54,17 @@ class CloudTtsNarrator:
             ),
             enable_time_pointing=[tts.SynthesizeSpeechRequest.TimepointType.SSML_MARK],
         )
+        response = call_with_resilience(TEXT_TO_SPEECH, lambda: self._call(request))
+        audio = bytes(response.audio_content)
+        if not audio.startswith(b"RIFF"):
+            raise PermanentError("text-to-speech returned audio that is not WAV", code="tts_malformed")
+        out_wav.write_bytes(audio)
+        self.last_timepoints = [(tp.mark_name, tp.time_seconds) for tp in response.timepoints]
+
+    def _call(self, request: tts.SynthesizeSpeechRequest) -> tts.SynthesizeSpeechResponse:
         try:
-            response = self.client.synthesize_speech(request=request, timeout=self.timeout_s)
+            # No library-level retry: ours (tenacity, transient errors only) sits behind the circuit breaker.
+            return self.client.synthesize_speech(request=request, timeout=self.timeout_s, retry=None)
         except (
             gexc.TooManyRequests,
             gexc.ServiceUnavailable,
@@ -66,8 +76,5 @@ class CloudTtsNarrator:
             raise PermanentError(
                 f"text-to-speech refused the request: {exc.message}", code="tts_rejected"
             ) from exc
-        audio = bytes(response.audio_content)
-        if not audio.startswith(b"RIFF"):
-            raise PermanentError("text-to-speech returned audio that is not WAV", code="tts_malformed")
-        out_wav.write_bytes(audio)
-        self.last_timepoints = [(tp.mark_name, tp.time_seconds) for tp in response.timepoints]
+        except (OSError, TimeoutError) as exc:  # the REST transport's connection and read timeouts
+            raise TransientError(f"text-to-speech unreachable: {exc.__class__.__name__}") from exc

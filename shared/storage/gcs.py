@@ -3,14 +3,45 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
+import requests
+from google.api_core import exceptions as gexc
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage  # type: ignore[attr-defined]
 
+from shared.errors import TransientError
+from shared.resilience import CLOUD_STORAGE, call_with_resilience
 from shared.storage.base import StoredObject, file_sha256
+
+T = TypeVar("T")
+
+
+TRANSIENT = (
+    gexc.TooManyRequests,
+    gexc.ServiceUnavailable,
+    gexc.InternalServerError,
+    gexc.GatewayTimeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    gexc.RetryError,
+)
+
+
+def _guarded(call: Callable[[], T]) -> T:
+    """The library's own retries are off (retry=None): ours retry transient errors behind the breaker."""
+
+    def mapped() -> T:
+        try:
+            return call()
+        except TRANSIENT as exc:
+            raise TransientError(f"Cloud Storage unavailable: {exc.__class__.__name__}") from exc
+
+    return call_with_resilience(CLOUD_STORAGE, mapped)
 
 
 class GCSStorage:
@@ -27,18 +58,22 @@ class GCSStorage:
 
     def put(self, key: str, source: Path, content_type: str) -> StoredObject:
         blob = self._blob(key)
-        # An object upload is atomic: readers see the old object or the whole new one.
-        blob.upload_from_filename(str(source), content_type=content_type, timeout=300)
+        # An object upload is atomic: readers see the old object or the whole new one, never a part.
+        _guarded(
+            lambda: blob.upload_from_filename(str(source), content_type=content_type, timeout=300, retry=None)
+        )
         return StoredObject(
             f"gs://{self.bucket.name}/{blob.name}", source.stat().st_size, file_sha256(source), content_type
         )
 
     def exists(self, key: str) -> bool:
-        return bool(self._blob(key).exists(timeout=30))
+        return bool(_guarded(lambda: self._blob(key).exists(timeout=30, retry=None)))
 
     def fetch(self, key: str, dest: Path) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        self._blob(key).download_to_filename(str(dest), timeout=300)
+        partial = dest.with_name(dest.name + ".part")
+        _guarded(lambda: self._blob(key).download_to_filename(str(partial), timeout=300, retry=None))
+        partial.replace(dest)
         return dest
 
     def url(self, key: str, *, expires_s: int = 3600) -> str:

@@ -13,6 +13,7 @@ import re
 import subprocess
 import tempfile
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ class FakeGoogle:
             tuple[int, Any]
         ] = []  # (status, draft dict | error message); last one repeats
         self.tts_errors: list[int] = []
+        self.tts_always_fail: int | None = None  # an outage: every call answers this status
+        self.tts_delay_s = 0.0
+        self.tts_garbage = False
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -73,6 +77,11 @@ class FakeGoogle:
         }
 
     def _tts(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        time.sleep(self.tts_delay_s)
+        if self.tts_always_fail:
+            return self.tts_always_fail, self.error(self.tts_always_fail, "outage")
+        if self.tts_garbage:
+            return 200, {"audioContent": base64.b64encode(b"not audio at all").decode(), "timepoints": []}
         if self.tts_errors:
             status = self.tts_errors.pop(0)
             return status, self.error(status, "synthesis failed")
