@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import flask
+import prometheus_client
 
 from functions import main
 
@@ -28,6 +29,12 @@ def create_app() -> flask.Flask:
             flask.abort(404)
         return flask.make_response(function(flask.request))
 
+    def prometheus() -> flask.Response:
+        return flask.Response(
+            prometheus_client.generate_latest(), mimetype=prometheus_client.CONTENT_TYPE_LATEST
+        )
+
+    app.add_url_rule("/metrics", view_func=prometheus)
     app.add_url_rule("/<name>", view_func=dispatch, methods=["GET", "POST"])
     app.add_url_rule("/<name>/<path:rest>", view_func=dispatch, methods=["GET", "POST"])
     return app

@@ -26,7 +26,7 @@ from functions.http import (
     request_id_from,
     trace_of,
 )
-from shared import bootstrap
+from shared import bootstrap, metrics
 from shared.config import get_settings
 from shared.db import repository as repo
 from shared.domain.schemas import ClarificationAnswer, ContentRequestCreate, field_errors, validate_webhook
@@ -113,7 +113,9 @@ def submit_content_request(request: flask.Request) -> Response:
         webhook_errors = validate_webhook(parsed, allow_private=settings.allow_private_webhooks)
         if webhook_errors:
             raise HttpError(422, "validation_failed", "the request has invalid fields", webhook_errors)
-        created_request, created = lifecycle().submit(parsed, correlation_id=correlation_id)
+        created_request, created = lifecycle().submit(
+            parsed, correlation_id=correlation_id, trace=trace_of(request)
+        )
         structlog.contextvars.bind_contextvars(request_id=str(created_request.id))
         log.info("request accepted" if created else "idempotent replay", created=created)
         return {
@@ -154,7 +156,9 @@ def answer_clarification(request: flask.Request) -> Response:
             answer = ClarificationAnswer.model_validate(body)
         except ValidationError as exc:
             raise HttpError(422, "validation_failed", "invalid answers", field_errors(exc.errors())) from exc
-        lifecycle().answer_clarification(request_id, answer.answers, answer.student_query)
+        lifecycle().answer_clarification(
+            request_id, answer.answers, answer.student_query, trace=trace_of(request)
+        )
         return _view(request_id), 202
 
     return _handle(request, action)
@@ -174,7 +178,7 @@ def cancel_request(request: flask.Request) -> Response:
 def retry_request(request: flask.Request) -> Response:
     def action(_correlation_id: str) -> tuple[dict[str, Any], int]:
         _body, request_id = _post_with_id(request)
-        lifecycle().retry(request_id)
+        lifecycle().retry(request_id, trace=trace_of(request))
         return _view(request_id), 202
 
     return _handle(request, action)
@@ -216,6 +220,7 @@ def handle_dead_letter(cloud_event: CloudEvent) -> None:
         request_id=str(decoded.request_id), correlation_id=decoded.correlation_id
     )
     count = attributes.get("CloudPubSubDeadLetterSourceDeliveryCount")
+    metrics.DEAD_LETTERS.inc()
     updated = lifecycle().mark_dead_lettered(
         decoded.request_id, int(count) if count and count.isdigit() else None
     )

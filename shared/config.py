@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     lease_extend_every_s: float = Field(default=0.0, ge=0)  # 0: a third of ack_deadline_s
     # Off only to demonstrate (in tests) what the lease keeper prevents: redelivery of slow work.
     lease_keeper: bool = True
+    metrics_port: int | None = None  # serve Prometheus /metrics from the worker on this port
 
     @field_validator("database_url")
     @classmethod

@@ -33,11 +33,15 @@ class Lifecycle:
     publisher: Publisher
     actor: repo.Actor = field(default_factory=repo.Actor)
 
-    def _publish_request(self, request: ContentRequest) -> str:
-        data, attributes = RequestMessage(request.id, request.attempts, request.correlation_id).encode()
+    def _publish_request(self, request: ContentRequest, trace: str | None) -> str:
+        data, attributes = RequestMessage(
+            request.id, request.attempts, request.correlation_id, trace
+        ).encode()
         return self.publisher.publish(REQUESTS_TOPIC, data, attributes)
 
-    def submit(self, body: ContentRequestCreate, *, correlation_id: str) -> tuple[ContentRequest, bool]:
+    def submit(
+        self, body: ContentRequestCreate, *, correlation_id: str, trace: str | None = None
+    ) -> tuple[ContentRequest, bool]:
         """Record and enqueue a request; (request, created). A repeated idempotency key returns the first."""
         with self.sessions() as session:
             if body.idempotency_key:
@@ -86,12 +90,12 @@ class Lifecycle:
                 if winner is None:
                     raise
                 return winner, False
-            self._publish_request(request)  # PublishFailed propagates; the with-block rolls back
+            self._publish_request(request, trace)  # PublishFailed propagates; the with-block rolls back
             session.commit()
             return request, True
 
     def _requeue(
-        self, request_id: uuid.UUID, allowed_from: set[Status], fields: dict[str, Any]
+        self, request_id: uuid.UUID, allowed_from: set[Status], fields: dict[str, Any], trace: str | None
     ) -> ContentRequest:
         with self.sessions() as session:
             current = repo.get_request(session, request_id)
@@ -102,21 +106,26 @@ class Lifecycle:
             request = repo.transition(
                 session, request_id, status, Status.PENDING, actor=self.actor, fields=fields
             )
-            self._publish_request(request)
+            self._publish_request(request, trace)
             session.commit()
             return request
 
     def answer_clarification(
-        self, request_id: uuid.UUID, answers: list[str], student_query: str | None = None
+        self,
+        request_id: uuid.UUID,
+        answers: list[str],
+        student_query: str | None = None,
+        *,
+        trace: str | None = None,
     ) -> ContentRequest:
         with self.sessions() as session:
             current = repo.get_request(session, request_id)
             query = student_query or current.query
         fields: dict[str, Any] = {"clarification_answers": answers, "query": query}
-        return self._requeue(request_id, {Status.CLARIFICATION_NEEDED}, fields)
+        return self._requeue(request_id, {Status.CLARIFICATION_NEEDED}, fields, trace)
 
-    def retry(self, request_id: uuid.UUID) -> ContentRequest:
-        return self._requeue(request_id, {Status.FAILED, Status.CANCELLED}, {})
+    def retry(self, request_id: uuid.UUID, *, trace: str | None = None) -> ContentRequest:
+        return self._requeue(request_id, {Status.FAILED, Status.CANCELLED}, {}, trace)
 
     def cancel(self, request_id: uuid.UUID) -> ContentRequest:
         with self.sessions() as session:

@@ -6,7 +6,13 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from shared.messaging.topics import ATTR_CORRELATION_ID, ATTR_REQUEST_ID, ATTR_SCHEMA_VERSION, SCHEMA_VERSION
+from shared.messaging.topics import (
+    ATTR_CORRELATION_ID,
+    ATTR_REQUEST_ID,
+    ATTR_SCHEMA_VERSION,
+    ATTR_TRACE,
+    SCHEMA_VERSION,
+)
 
 
 @dataclass(frozen=True)
@@ -14,6 +20,7 @@ class RequestMessage:
     request_id: uuid.UUID
     attempt: int
     correlation_id: str
+    trace: str | None = None  # Cloud Trace id of the HTTP call, so the worker's logs join the same trace
 
     def encode(self) -> tuple[bytes, dict[str, str]]:
         data = json.dumps({"request_id": str(self.request_id), "attempt": self.attempt}).encode()
@@ -22,6 +29,8 @@ class RequestMessage:
             ATTR_CORRELATION_ID: self.correlation_id,
             ATTR_SCHEMA_VERSION: SCHEMA_VERSION,
         }
+        if self.trace:
+            attributes[ATTR_TRACE] = self.trace
         return data, attributes
 
     @classmethod
@@ -33,4 +42,4 @@ class RequestMessage:
             attempt = int(body.get("attempt", 1))
         except (ValueError, TypeError, AttributeError) as exc:
             raise ValueError(f"unreadable request message: {exc}") from exc
-        return cls(request_id, attempt, attributes.get(ATTR_CORRELATION_ID, ""))
+        return cls(request_id, attempt, attributes.get(ATTR_CORRELATION_ID, ""), attributes.get(ATTR_TRACE))

@@ -7,6 +7,7 @@ from typing import Any
 
 from shared.db.models import ContentRequest
 from shared.db.repository import CHECKPOINT_PREFIX
+from shared.domain import cost
 
 
 def _iso(value: Any) -> str | None:
@@ -22,6 +23,7 @@ def request_view(request: ContentRequest, *, url_for: Callable[[str], str] | Non
         "progress": request.progress,
         "stage_message": request.stage_message,
         "attempts": request.attempts,
+        "cost": cost.estimate(request.usage or {}),
         "query": request.query,
         "grade_level": request.grade_level,
         "duration_minutes": request.duration_minutes,

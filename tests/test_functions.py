@@ -143,3 +143,18 @@ def test_functions_framework_serves_the_entry_point(stack):
     response = app.test_client().get(f"/?request_id={uuid.uuid4()}")
     assert response.status_code == 404
     assert response.json["error"] == "not_found"
+
+
+def test_trace_context_rides_on_the_message(client, stack):
+    response = client.post(
+        "/submit_content_request",
+        json={"student_query": "volcanoes"},
+        headers={
+            "X-Cloud-Trace-Context": "4bf92f3577b34da6a3ce929d0e0e4736/1;o=1",
+            "X-Correlation-ID": "corr-1",
+        },
+    )
+    assert response.headers["X-Correlation-ID"] == "corr-1"
+    (message,) = stack.pull_all(REQUESTS_SUBSCRIPTION)
+    assert message.message.attributes["traceparent"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert message.message.attributes["correlation_id"] == "corr-1"

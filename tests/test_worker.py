@@ -63,7 +63,16 @@ def timeline(request_id: uuid.UUID) -> list[str]:
         return [e.to_status for e in repo.get_request(session, request_id, full=True).events]
 
 
+def _sample(name: str, **labels: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 def test_round_trip_completes_and_records_every_transition(stack, stage_log):
+    completed_before = _sample("vividly_request_outcomes_total", status="completed")
+    acks_before = _sample("vividly_deliveries_total", verdict="ack")
+    stage_runs_before = _sample("vividly_stage_duration_seconds_count", stage="validating")
     request_id = submit()
     stats = ThreadWorker().drain()
     assert stats.acked == 1 and stats.nacked == 0
@@ -72,6 +81,11 @@ def test_round_trip_completes_and_records_every_transition(stack, stage_log):
     with functions_main.resources().sessions() as session:
         request = repo.get_request(session, request_id)
         assert request.progress == 100 and request.claimed_by is None and request.completed_at
+        assert request.usage["compute_seconds"] > 0  # the cost estimate's compute share
+    assert _sample("vividly_request_outcomes_total", status="completed") == completed_before + 1
+    assert _sample("vividly_deliveries_total", verdict="ack") == acks_before + 1
+    assert _sample("vividly_stage_duration_seconds_count", stage="validating") == stage_runs_before + 1
+    assert _sample("vividly_queue_lag_seconds_count") >= 1
 
 
 def test_same_message_twice_runs_each_stage_once(stack, stage_log):

@@ -17,6 +17,7 @@ from typing import Protocol
 
 import structlog
 
+from shared import metrics
 from shared.db.repository import Actor
 from shared.errors import NotFound
 from shared.logs import get_logger
@@ -112,8 +113,10 @@ class Consumer:
         return self.stats
 
     def _process(self, message: Received) -> Verdict:
+        metrics.QUEUE_LAG_SECONDS.observe(max((datetime.now(UTC) - message.publish_time).total_seconds(), 0))
         with self.lease.hold(message.ack_id) as bind:
             verdict = self._decide(message, bind)
+        metrics.DELIVERIES.labels(verdict=verdict.value).inc()
         try:
             if verdict is Verdict.ACK:
                 self.subscriber.ack([message.ack_id])
@@ -136,7 +139,7 @@ class Consumer:
             log.error("unreadable message; it will be dead-lettered", error=str(exc))
             return Verdict.NACK
         structlog.contextvars.bind_contextvars(
-            request_id=str(request.request_id), correlation_id=request.correlation_id
+            request_id=str(request.request_id), correlation_id=request.correlation_id, trace=request.trace
         )
         actor = Actor(worker_id=self.runner.worker_id, delivery_attempt=message.delivery_attempt)
         try:

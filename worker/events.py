@@ -1,11 +1,12 @@
-"""Announce how a request ended on content-events (the notify stage announces completions itself)."""
+"""Hooks that report how requests go: outcome events on content-events, and Prometheus metrics."""
 
 from __future__ import annotations
 
 import json
 import uuid
 
-from shared.domain.status import Status
+from shared import metrics
+from shared.domain.status import AT_REST, Status
 from shared.logs import get_logger
 from shared.messaging.publisher import Publisher
 from shared.messaging.topics import ATTR_EVENT, ATTR_REQUEST_ID, EVENTS_TOPIC
@@ -34,3 +35,15 @@ class OutcomeEvents(Hooks):
             )
         except Exception as exc:  # the status API has the outcome; an event lost here is not a lost request
             log.warning("outcome event not published", event=event, error=str(exc))
+
+
+class MetricsHook(Hooks):
+    """Stage durations and outcomes as Prometheus metrics."""
+
+    def on_stage(self, stage: str, status: Status, duration_s: float, skipped: bool) -> None:
+        if not skipped:
+            metrics.STAGE_SECONDS.labels(stage=stage).observe(duration_s)
+
+    def on_transition(self, request_id: uuid.UUID, status: Status, progress: int, message: str) -> None:
+        if status in AT_REST:
+            metrics.OUTCOMES.labels(status=status.value).inc()

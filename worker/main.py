@@ -22,7 +22,7 @@ from shared.logs import configure_logging, get_logger
 from shared.messaging.subscriber import PubSubSubscriber
 from shared.messaging.topics import REQUESTS_SUBSCRIPTION
 from worker.consumer import Consumer
-from worker.events import OutcomeEvents
+from worker.events import MetricsHook, OutcomeEvents
 from worker.pipeline import PipelineRunner, Stage
 
 DEFAULT_PIPELINE = "worker.stages:lesson_stages"
@@ -85,7 +85,7 @@ def assemble(
         content_storage=resources.content_storage,
         worker_id=worker_id(),
         claim_ttl_s=settings.ack_deadline_s,
-        hooks=[OutcomeEvents(resources.publisher)],
+        hooks=[OutcomeEvents(resources.publisher), MetricsHook()],
     )
     subscriber = PubSubSubscriber(settings.gcp_project, subscription)
     consumer = Consumer(

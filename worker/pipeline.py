@@ -103,6 +103,10 @@ class StageContext:
     def progress(self, fraction: float, message: str) -> None:
         self.runner.report_progress(self.request.id, self.status, fraction, message)
 
+    def add_usage(self, **usage: float) -> None:
+        """Record what this stage consumed (tokens, characters) for the request's cost estimate."""
+        self.runner.add_usage(self.request.id, usage)
+
     def publish(self, kind: str, source: Path, key: str, content_type: str) -> str:
         """Store a finished lesson file in content storage and record it; returns its URI."""
         stored = self.runner.content_storage.put(key, source, content_type)
@@ -187,6 +191,11 @@ class PipelineRunner:
             session.commit()
         for hook in self.hooks:
             hook.on_transition(request_id, status, progress, message)
+
+    def add_usage(self, request_id: uuid.UUID, usage: dict[str, float]) -> None:
+        with self.sessions() as session:
+            repo.add_usage(session, request_id, usage)
+            session.commit()
 
     def renew_claim(self, request_id: uuid.UUID, owner: str) -> bool:
         with self.sessions() as session:
@@ -338,6 +347,7 @@ class PipelineRunner:
                 )
                 self.record(request.id, repo.CHECKPOINT_PREFIX + output.kind, stored)
             duration_s = time.perf_counter() - started
+            self.add_usage(request.id, {"compute_seconds": duration_s})
             result.stages_run.append(stage.name)
             log.info("stage finished", stage=stage.name, status=target.value, duration_s=round(duration_s, 3))
             for hook in self.hooks:

@@ -15,6 +15,7 @@ from google.genai import errors as genai_errors
 from google.genai import types
 from pydantic import BaseModel, ValidationError
 
+from shared.ai.writers import UsageCallback
 from shared.errors import PermanentError, TransientError
 from shared.lesson.composer import words_per_minute
 from shared.lesson.framing import framed, framing_words, short_title
@@ -80,7 +81,14 @@ class GeminiScriptWriter:
         return cls(genai.Client(vertexai=True, project=project, location=location), model=model)
 
     def write(
-        self, *, query: str, grade: str | None, minutes: int, language: str, passages: list[Passage]
+        self,
+        *,
+        query: str,
+        grade: str | None,
+        minutes: int,
+        language: str,
+        passages: list[Passage],
+        on_usage: UsageCallback | None = None,
     ) -> LessonScript:
         if not passages:
             raise ValueError("no passages to write from")
@@ -106,13 +114,15 @@ class GeminiScriptWriter:
 
         prompt = build_prompt(query, grade, minutes, passages)
         try:
-            return call_with_resilience(VERTEX_AI, lambda: self._generate(prompt, to_script))
+            return call_with_resilience(VERTEX_AI, lambda: self._generate(prompt, to_script, on_usage))
         except MalformedScript as exc:
             raise PermanentError(
                 f"the model kept returning malformed scripts: {exc}", code="malformed_script"
             ) from exc
 
-    def _generate(self, prompt: str, to_script: Callable[[ScriptDraft], LessonScript]) -> LessonScript:
+    def _generate(
+        self, prompt: str, to_script: Callable[[ScriptDraft], LessonScript], on_usage: UsageCallback | None
+    ) -> LessonScript:
         try:
             response = self.client.models.generate_content(
                 model=self.model,
@@ -130,6 +140,14 @@ class GeminiScriptWriter:
             raise PermanentError(
                 f"Gemini refused the request ({exc.code}): {exc.message}", code="llm_rejected"
             ) from exc
+        metadata = response.usage_metadata
+        if on_usage is not None and metadata is not None:  # every attempt is billed, malformed or not
+            on_usage(
+                {
+                    "llm_input_tokens": metadata.prompt_token_count or 0,
+                    "llm_output_tokens": metadata.candidates_token_count or 0,
+                }
+            )
         try:
             # Validation failures (answer not among options, too few questions...) are retried, not failed.
             return to_script(ScriptDraft.model_validate(json.loads(response.text or "")))

@@ -55,6 +55,8 @@ class ContentRequest(Base):
     error_code: Mapped[str | None] = mapped_column(String(64))
     error_message: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
+    # Measured usage (LLM tokens, TTS characters, compute seconds) for the cost estimate.
+    usage: Mapped[dict[str, float] | None] = mapped_column(JSON)
     # Which worker is running the request, until when: lets exactly one of two racing workers proceed.
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     claim_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

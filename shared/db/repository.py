@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from shared.db.models import Artifact, ContentRequest, RequestEvent, utcnow
+from shared.domain import cost
 from shared.domain.status import (
     MESSAGES,
     TERMINAL,
@@ -146,6 +147,13 @@ def set_stage_message(session: Session, request_id: uuid.UUID, status: Status, m
         .values(stage_message=message, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+def add_usage(session: Session, request_id: uuid.UUID, usage: dict[str, float]) -> None:
+    """Add measured usage (read-modify-write under the request's claim, so one writer at a time)."""
+    request = get_request(session, request_id)
+    request.usage = cost.merge(request.usage, usage)
+    session.flush()
 
 
 def claim(session: Session, request_id: uuid.UUID, worker_id: str, ttl_s: int) -> bool:

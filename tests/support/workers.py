@@ -18,6 +18,7 @@ from shared.db import repository as repo
 from shared.messaging.subscriber import PubSubSubscriber
 from shared.messaging.topics import REQUESTS_SUBSCRIPTION
 from worker.consumer import Consumer
+from worker.events import MetricsHook
 from worker.pipeline import PipelineRunner
 
 ECHO = "devstack.echo_pipeline:echo_stages"
@@ -45,6 +46,7 @@ def make_runner(resources: bootstrap.Resources, *, worker_id: str | None = None)
         content_storage=resources.content_storage,
         worker_id=worker_id or f"test-{uuid.uuid4().hex[:6]}",
         claim_ttl_s=settings.ack_deadline_s,
+        hooks=[MetricsHook()],
     )
 
 

@@ -64,6 +64,9 @@ class NarrateStage:
             ctx.progress(
                 (index + 1) / len(script.scenes), f"Recorded scene {index + 1} of {len(script.scenes)}"
             )
+        characters = sum(len(scene.narration) for scene in script.scenes)
+        engine = self.services.narrator.name.replace("-", "_")
+        ctx.add_usage(**{f"{engine}_characters": characters})
         mixed = audio.normalise(np.concatenate(pieces), rate)
         audio.write_wav(ctx.output_path(NARRATION), mixed, rate)
         cues = [

@@ -85,6 +85,7 @@ class ScriptStage:
                 minutes=validation["minutes"],
                 passages=passages,
                 language=validation["language"],
+                on_usage=lambda usage: ctx.add_usage(**usage),
             )
         except ValueError as exc:
             raise ClarificationNeeded(
