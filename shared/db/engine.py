@@ -63,7 +63,12 @@ def make_engine(settings: Settings) -> Engine:
         return engine
     # pre_ping notices connections the server dropped (restart, maintenance) before we use them.
     return create_engine(
-        url, pool_pre_ping=True, pool_size=settings.db_pool_size, max_overflow=10, pool_recycle=1800
+        url,
+        pool_pre_ping=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=10,
+        pool_recycle=1800,
+        connect_args={"timeout": 10},
     )
 
 

@@ -7,8 +7,8 @@ DEAD_LETTER_TOPIC = "content-requests-dead-letter"
 EVENTS_TOPIC = "content-events"
 
 REQUESTS_SUBSCRIPTION = "content-requests-worker"
-DEAD_LETTER_SUBSCRIPTION = "content-requests-dead-letter-handler"
-EVENTS_SUBSCRIPTION = "content-events-log"
+DEAD_LETTER_SUBSCRIPTION = "content-requests-dead-letter-retained"
+EVENTS_SUBSCRIPTION = "content-events-archive"
 
 SCHEMA_VERSION = "1"
 ATTR_REQUEST_ID = "request_id"
