@@ -1,7 +1,9 @@
 # The README's quick-start commands and the everyday ones. PY picks the interpreter (default python3).
 PY ?= python3
 
-.PHONY: system-packages install lesson test lint bench-spine bench-lesson dev
+CHECKOV_VENV ?= .venv-checkov
+
+.PHONY: system-packages install lesson test lint checkov bench-spine bench-lesson dev
 
 system-packages:
 	./scripts/install-system-packages.sh
@@ -12,7 +14,12 @@ install: system-packages
 lesson: install
 	$(PY) -m cli generate "Explain the water cycle: evaporation, condensation, precipitation" --grade 5 --minutes 2
 
-test: install
+# checkov lives in its own virtual environment: its pins must not move the project's.
+checkov:
+	test -x $(CHECKOV_VENV)/bin/checkov || ($(PY) -m venv $(CHECKOV_VENV) && $(CHECKOV_VENV)/bin/pip install -q checkov==3.3.30)
+	$(CHECKOV_VENV)/bin/checkov -d terraform --config-file terraform/.checkov.yaml --skip-download --quiet --compact --framework terraform
+
+test: install checkov
 	$(PY) -m ruff check .
 	$(PY) -m mypy shared worker
 	$(PY) -m pytest -q

@@ -1,3 +1,25 @@
+resource "google_storage_bucket" "access_logs" {
+  #checkov:skip=CKV_GCP_62:this is the access-log bucket; logging it into itself would loop
+  name                        = "${var.project_id}-vividly-access-logs"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  labels                      = local.labels
+
+  versioning {
+    enabled = true
+  }
+
+  lifecycle_rule {
+    condition {
+      age = 365
+    }
+    action {
+      type = "Delete"
+    }
+  }
+}
+
 resource "google_storage_bucket" "content" {
   name                        = "${var.project_id}-vividly-content"
   location                    = var.region
@@ -5,6 +27,10 @@ resource "google_storage_bucket" "content" {
   public_access_prevention    = "enforced"
   force_destroy               = false
   labels                      = local.labels
+
+  logging {
+    log_bucket = google_storage_bucket.access_logs.name
+  }
 
   versioning {
     enabled = true
@@ -18,6 +44,10 @@ resource "google_storage_bucket" "oer" {
   public_access_prevention    = "enforced"
   labels                      = local.labels
 
+  logging {
+    log_bucket = google_storage_bucket.access_logs.name
+  }
+
   versioning {
     enabled = true
   }
@@ -30,6 +60,23 @@ resource "google_storage_bucket" "work" {
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
   labels                      = local.labels
+
+  logging {
+    log_bucket = google_storage_bucket.access_logs.name
+  }
+
+  versioning {
+    enabled = true
+  }
+
+  lifecycle_rule {
+    condition {
+      days_since_noncurrent_time = 1
+    }
+    action {
+      type = "Delete"
+    }
+  }
 
   lifecycle_rule {
     condition {
@@ -47,6 +94,23 @@ resource "google_storage_bucket" "functions_source" {
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
   labels                      = local.labels
+
+  logging {
+    log_bucket = google_storage_bucket.access_logs.name
+  }
+
+  versioning {
+    enabled = true
+  }
+
+  lifecycle_rule {
+    condition {
+      days_since_noncurrent_time = 1
+    }
+    action {
+      type = "Delete"
+    }
+  }
 
   lifecycle_rule {
     condition {
