@@ -70,20 +70,24 @@ def test_cloudbuild_tests_builds_deploys_by_digest_migrates_smokes_and_rolls_bac
         "push",
         "resolve-digest",
         "package-functions",
-        "deploy",
         "migrate",
+        "deploy",
         "smoke-test-or-roll-back",
     ]
     text = (ROOT / "cloudbuild.yaml").read_text()
     assert ":latest" not in text
     steps = {step["id"]: " ".join(map(str, step.get("args", []))) for step in build["steps"]}
     assert "fully_qualified_digest" in steps["resolve-digest"]
-    assert '--image "$image"' in steps["deploy"] and "cat /workspace/image" in steps["deploy"]
-    assert "vividly-migrate" in steps["migrate"] and "--wait" in steps["migrate"]
-    assert "scripts/smoke_test.py" in steps["smoke-test-or-roll-back"]
     assert (
-        "previous_image" in steps["smoke-test-or-roll-back"] and "exit 1" in steps["smoke-test-or-roll-back"]
+        '--image "$(cat /workspace/image)"' in steps["deploy"]
+        and "scripts/deploy_functions.sh" in steps["deploy"]
     )
+    assert "jobs execute vividly-migrate" in steps["migrate"] and "--wait" in steps["migrate"]
+    assert '--image "$(cat /workspace/image)"' in steps["migrate"]
+    smoke = steps["smoke-test-or-roll-back"]
+    assert "scripts/smoke_test.py" in smoke and "exit 1" in smoke
+    assert "previous_image" in smoke and "previous_functions_object" in smoke  # job and functions roll back
+    assert (ROOT / "scripts/deploy_functions.sh").stat().st_mode & 0o111
     assert "make test" in steps["test"]
     for name in ("_REGION", "_REPO", "_SOURCE_BUCKET", "_SMOKE_INVOKER"):
         assert name in build["substitutions"] and f"{name} " in text.split("substitutions:")[0]
