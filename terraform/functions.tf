@@ -2,10 +2,10 @@ locals {
   http_functions = {
     submit_content_request = { sa = "submit" }
     get_request_status     = { sa = "status" }
-    answer_clarification   = { sa = "control" }
-    cancel_request         = { sa = "control" }
-    retry_request          = { sa = "control" }
-    health                 = { sa = "submit" }
+    answer_clarification   = { sa = "answer" }
+    cancel_request         = { sa = "cancel" }
+    retry_request          = { sa = "retry" }
+    health                 = { sa = "health" }
   }
   function_env = {
     GOOGLE_CLOUD_PROJECT     = var.project_id
@@ -73,7 +73,7 @@ resource "google_cloudfunctions2_function" "dead_letter" {
     vpc_connector                 = google_vpc_access_connector.functions.id
     vpc_connector_egress_settings = "PRIVATE_RANGES_ONLY"
     environment_variables = merge(local.function_env, {
-      DB_USER = google_sql_user.iam["dlq"].name
+      DB_USER = google_sql_user.iam["dead_letter"].name
     })
   }
 

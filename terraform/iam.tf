@@ -18,7 +18,10 @@ resource "google_service_account" "functions" {
   for_each = {
     submit      = "submit_content_request"
     status      = "get_request_status"
-    control     = "answer_clarification, cancel_request, retry_request"
+    answer      = "answer_clarification"
+    cancel      = "cancel_request"
+    retry       = "retry_request"
+    health      = "health"
     dead_letter = "handle_dead_letter"
   }
   account_id   = "vividly-fn-${replace(each.key, "_", "-")}"
@@ -46,11 +49,12 @@ resource "google_project_iam_member" "sql_instance_user" {
   member   = each.value
 }
 
-# Publishing: submit and control requeue requests; the worker announces events.
+# Publishing: submit, answer and retry enqueue request messages; the worker announces events.
 resource "google_pubsub_topic_iam_member" "requests_publishers" {
   for_each = {
-    submit  = google_service_account.functions["submit"].email
-    control = google_service_account.functions["control"].email
+    submit = google_service_account.functions["submit"].email
+    answer = google_service_account.functions["answer"].email
+    retry  = google_service_account.functions["retry"].email
   }
   topic  = google_pubsub_topic.requests.name
   role   = "roles/pubsub.publisher"
@@ -69,11 +73,11 @@ resource "google_pubsub_subscription_iam_member" "worker_subscriber" {
   member       = "serviceAccount:${google_service_account.worker.email}"
 }
 
-# The health endpoint of the submit function reads its topic's metadata.
-resource "google_pubsub_topic_iam_member" "submit_viewer" {
+# The health function checks that the requests topic answers.
+resource "google_pubsub_topic_iam_member" "health_viewer" {
   topic  = google_pubsub_topic.requests.name
   role   = "roles/pubsub.viewer"
-  member = "serviceAccount:${google_service_account.functions["submit"].email}"
+  member = "serviceAccount:${google_service_account.functions["health"].email}"
 }
 
 # Storage: the worker writes checkpoints and lessons and reads OER; the status function signs URLs.

@@ -105,14 +105,10 @@ resource "google_sql_database" "app" {
 
 # Every runtime identity logs in with IAM database authentication: no passwords to store or rotate.
 resource "google_sql_user" "iam" {
-  for_each = {
-    worker   = google_service_account.worker.email
-    migrator = google_service_account.migrator.email
-    submit   = google_service_account.functions["submit"].email
-    status   = google_service_account.functions["status"].email
-    control  = google_service_account.functions["control"].email
-    dlq      = google_service_account.functions["dead_letter"].email
-  }
+  for_each = merge(
+    { worker = google_service_account.worker.email, migrator = google_service_account.migrator.email },
+    { for key, sa in google_service_account.functions : key => sa.email },
+  )
   name     = trimsuffix(each.value, ".gserviceaccount.com")
   instance = google_sql_database_instance.main.name
   type     = "CLOUD_IAM_SERVICE_ACCOUNT"

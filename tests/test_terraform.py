@@ -114,7 +114,9 @@ def test_each_function_has_its_own_account_and_submit_only_publishes_requests():
         if "role" in body and 'functions["submit"]' in str(body)
     ]
     pubsub_roles = {role for kind, _name, role in submit_roles if kind.startswith("google_pubsub")}
-    assert pubsub_roles == {"roles/pubsub.publisher", "roles/pubsub.viewer"}
+    assert pubsub_roles == {"roles/pubsub.publisher"}
+    accounts = RES["google_service_account"]["functions"]["for_each"]
+    assert set(accounts) == {"submit", "status", "answer", "cancel", "retry", "health", "dead_letter"}
     for kind, name, _role in submit_roles:
         if kind.startswith("google_pubsub"):
             assert RES[kind][name].get("topic") == "${google_pubsub_topic.requests.name}"
