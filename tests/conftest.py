@@ -90,23 +90,32 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[..
     reset_caches()
 
 
-@pytest.fixture
-def stack(env: Callable[..., None], database_url: str, pubsub_emulator: PubSubEmulator) -> Iterator[Any]:
-    """A migrated database (SQLite or PostgreSQL) and a fresh Pub/Sub emulator project, wired by env."""
+def wire_stack(set_env: Callable[..., None], database_url: str, emulator: PubSubEmulator) -> Any:
+    """Migrate the database, make a fresh emulator project, and point the code under test at both."""
     from tests.support.stack import migrated_engine, new_project
 
-    engine = migrated_engine(database_url)
-    engine.dispose()
-    env(pubsub_emulator_host=pubsub_emulator.host)
+    migrated_engine(database_url).dispose()
+    set_env(pubsub_emulator_host=emulator.host)
     project = new_project()
-    env(
+    set_env(
         database_url=database_url,
         google_cloud_project=project.project,
         ack_deadline_s=project.ack_deadline_s,
         publish_timeout_s=5,
     )
-    project.database_url = database_url  # type: ignore[attr-defined]
-    yield project
+    return project
+
+
+@pytest.fixture
+def stack(env: Callable[..., None], database_url: str, pubsub_emulator: PubSubEmulator) -> Any:
+    """A migrated database (SQLite or PostgreSQL) and a fresh Pub/Sub emulator project, wired by env."""
+    return wire_stack(env, database_url, pubsub_emulator)
+
+
+@pytest.fixture
+def pg_stack(env: Callable[..., None], postgres_url: str, pubsub_emulator: PubSubEmulator) -> Any:
+    """The same on PostgreSQL only, for tests whose worker runs in another process."""
+    return wire_stack(env, postgres_url, pubsub_emulator)
 
 
 @pytest.fixture

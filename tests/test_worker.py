@@ -239,15 +239,7 @@ def _worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 @pytest.mark.postgres
-def test_worker_killed_mid_stage_is_resumed_from_its_checkpoint(
-    env, postgres_url, pubsub_emulator, stage_log
-):
-    from tests.support.stack import migrated_engine, new_project
-
-    migrated_engine(postgres_url).dispose()
-    env(pubsub_emulator_host=pubsub_emulator.host)
-    project = new_project(ack_deadline_s=10)
-    env(database_url=postgres_url, google_cloud_project=project.project, ack_deadline_s=10)
+def test_worker_killed_mid_stage_is_resumed_from_its_checkpoint(pg_stack, stage_log):
     request_id = submit()
     res = functions_main.resources()
     victim = spawn_worker(
@@ -271,13 +263,7 @@ def test_worker_killed_mid_stage_is_resumed_from_its_checkpoint(
 
 
 @pytest.mark.postgres
-def test_sigterm_hands_work_back_and_exits_cleanly(env, postgres_url, pubsub_emulator, stage_log):
-    from tests.support.stack import migrated_engine, new_project
-
-    migrated_engine(postgres_url).dispose()
-    env(pubsub_emulator_host=pubsub_emulator.host)
-    project = new_project(ack_deadline_s=10)
-    env(database_url=postgres_url, google_cloud_project=project.project, ack_deadline_s=10)
+def test_sigterm_hands_work_back_and_exits_cleanly(pg_stack, stage_log):
     request_id = submit()
     res = functions_main.resources()
     worker = spawn_worker(
