@@ -26,7 +26,7 @@ from shared.db.models import ContentRequest
 from shared.domain.status import AT_REST, PIPELINE, Status, stage_progress
 from shared.errors import ClarificationNeeded, Conflict, NotFound, PermanentError, Rejected, TransientError
 from shared.logs import get_logger
-from shared.storage.base import Storage
+from shared.storage.base import Storage, StoredObject
 
 log = get_logger("pipeline")
 
@@ -171,17 +171,9 @@ class PipelineRunner:
     def checkpoint_key(request_id: uuid.UUID, output: Output) -> str:
         return f"{request_id}/{output.filename}"
 
-    def record(self, request_id: uuid.UUID, kind: str, stored: Any) -> None:
+    def record(self, request_id: uuid.UUID, kind: str, stored: StoredObject) -> None:
         with self.sessions() as session:
-            repo.record_artifact(
-                session,
-                request_id,
-                kind=kind,
-                uri=stored.uri,
-                data_bytes=stored.bytes,
-                sha256=stored.sha256,
-                content_type=stored.content_type,
-            )
+            repo.record_artifact(session, request_id, kind, stored)
             session.commit()
 
     def report_progress(self, request_id: uuid.UUID, status: Status, fraction: float, message: str) -> None:
@@ -341,13 +333,23 @@ class PipelineRunner:
                     repo.set_stage_message(session, request.id, target, str(exc))
                     session.commit()
                 raise
-            for output in stage.outputs:
-                stored = self.work_storage.put(
-                    self.checkpoint_key(request.id, output), workdir / output.filename, output.content_type
+            stored = [
+                (
+                    output,
+                    self.work_storage.put(
+                        self.checkpoint_key(request.id, output),
+                        workdir / output.filename,
+                        output.content_type,
+                    ),
                 )
-                self.record(request.id, repo.CHECKPOINT_PREFIX + output.kind, stored)
+                for output in stage.outputs
+            ]
             duration_s = time.perf_counter() - started
-            self.add_usage(request.id, {"compute_seconds": duration_s})
+            with self.sessions() as session:  # checkpoints and the stage's compute time in one transaction
+                for output, obj in stored:
+                    repo.record_artifact(session, request.id, repo.CHECKPOINT_PREFIX + output.kind, obj)
+                repo.add_usage(session, request.id, {"compute_seconds": duration_s})
+                session.commit()
             result.stages_run.append(stage.name)
             log.info("stage finished", stage=stage.name, status=target.value, duration_s=round(duration_s, 3))
             for hook in self.hooks:

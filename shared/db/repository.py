@@ -22,6 +22,7 @@ from shared.domain.status import (
     starts_new_attempt,
 )
 from shared.errors import Conflict, NotFound
+from shared.storage.base import StoredObject
 
 CHECKPOINT_PREFIX = "checkpoint."
 
@@ -201,23 +202,14 @@ def get_artifact(session: Session, request_id: uuid.UUID, kind: str) -> Artifact
     ).one_or_none()
 
 
-def record_artifact(
-    session: Session,
-    request_id: uuid.UUID,
-    *,
-    kind: str,
-    uri: str,
-    data_bytes: int,
-    sha256: str,
-    content_type: str,
-) -> Artifact:
+def record_artifact(session: Session, request_id: uuid.UUID, kind: str, stored: StoredObject) -> Artifact:
     """Insert or replace the artifact of `kind` (a rerun after a crash may rewrite it)."""
     existing = get_artifact(session, request_id, kind)
     if existing is None:
         existing = Artifact(request_id=request_id, kind=kind)
         session.add(existing)
-    existing.uri, existing.bytes, existing.sha256 = uri, data_bytes, sha256
-    existing.content_type, existing.created_at = content_type, utcnow()
+    existing.uri, existing.bytes, existing.sha256 = stored.uri, stored.bytes, stored.sha256
+    existing.content_type, existing.created_at = stored.content_type, utcnow()
     try:
         session.flush()
     except IntegrityError as exc:  # another worker recorded it between our read and write
