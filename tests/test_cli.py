@@ -50,3 +50,30 @@ def test_kb_add_then_search_finds_it(tmp_path, monkeypatch):
     )
     assert bad.exit_code == 1
     get_settings.cache_clear()
+
+
+def test_db_upgrade_and_pubsub_setup(tmp_path, env, pubsub_emulator):
+    from sqlalchemy import create_engine, inspect
+
+    env(
+        database_url=f"sqlite:///{tmp_path}/cli.sqlite3",
+        pubsub_emulator_host=pubsub_emulator.host,
+        google_cloud_project="cli-setup",
+    )
+    runner = CliRunner()
+    upgraded = runner.invoke(app, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    tables = set(inspect(create_engine(f"sqlite:///{tmp_path}/cli.sqlite3")).get_table_names())
+    assert {"content_requests", "request_events", "artifacts", "alembic_version"} <= tables
+    first = runner.invoke(app, ["pubsub", "setup"])
+    assert first.exit_code == 0 and "topic content-requests" in first.output
+    again = runner.invoke(app, ["pubsub", "setup"])
+    assert again.exit_code == 0 and "nothing to create" in again.output
+
+
+def test_pubsub_setup_without_an_emulator_is_one_line_and_non_zero(env):
+    from devstack.services import free_port
+
+    env(pubsub_emulator_host=f"127.0.0.1:{free_port()}", google_cloud_project="nowhere")
+    result = CliRunner().invoke(app, ["pubsub", "setup"])
+    assert result.exit_code == 1 and "could not reach Pub/Sub" in result.output

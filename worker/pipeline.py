@@ -356,4 +356,3 @@ class PipelineRunner:
                 hook.on_stage(stage.name, target, duration_s, False)
 
 
-PipelineFactory = Callable[..., Sequence[Stage]]

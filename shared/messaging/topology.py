@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from google.api_core import exceptions as gexc
+from google.api_core.retry import Retry, if_exception_type
 from google.cloud import pubsub_v1  # type: ignore[attr-defined]
 from google.protobuf import duration_pb2
 
@@ -16,6 +17,10 @@ from shared.messaging.topics import (
     REQUESTS_SUBSCRIPTION,
     REQUESTS_TOPIC,
 )
+
+# An admin command: fail within seconds with a clear message rather than retry for minutes.
+CALL_TIMEOUT_S = 15.0
+RETRY = Retry(predicate=if_exception_type(gexc.ServiceUnavailable), timeout=CALL_TIMEOUT_S)
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,9 @@ def ensure_topology(topology: Topology) -> list[str]:
 
     for topic in (REQUESTS_TOPIC, DEAD_LETTER_TOPIC, EVENTS_TOPIC):
         try:
-            publisher.create_topic(name=publisher.topic_path(project, topic))
+            publisher.create_topic(
+                name=publisher.topic_path(project, topic), timeout=CALL_TIMEOUT_S, retry=RETRY
+            )
             created.append(f"topic {topic}")
         except gexc.AlreadyExists:
             pass
@@ -70,7 +77,7 @@ def ensure_topology(topology: Topology) -> list[str]:
     ]
     for spec in subscriptions:
         try:
-            subscriber.create_subscription(request=spec)
+            subscriber.create_subscription(request=spec, timeout=CALL_TIMEOUT_S, retry=RETRY)
             created.append(f"subscription {spec['name'].rsplit('/', 1)[-1]}")
         except gexc.AlreadyExists:
             pass
