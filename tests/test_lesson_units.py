@@ -80,6 +80,15 @@ def test_captions_fit_two_lines_of_42_and_leave_no_gaps():
     assert to_srt(cues).startswith("1\n00:00:01,000 --> ")
 
 
+def test_captions_follow_the_engines_sentence_times():
+    text = "First sentence is short. The second sentence is a good deal longer than the first one was."
+    cues = scene_cues(text, 10.0, 20.0, sentence_starts_s=[0.0, 6.0])
+    assert cues[0].start_s == 10.0 and cues[0].end_s == 16.0  # the first sentence, exactly as spoken
+    assert cues[1].start_s == 16.0 and cues[-1].end_s == 20.0
+    proportional = scene_cues(text, 10.0, 20.0)
+    assert proportional[0].end_s != 16.0
+
+
 def test_slides_never_overflow_and_meet_contrast(tmp_path: Path):
     long_words = ["Pneumonoultramicroscopicsilicovolcanoconiosis" * 3] + ["word " * 60] * 4
     for size in ((1280, 720), (1920, 1080)):

@@ -354,5 +354,3 @@ class PipelineRunner:
             log.info("stage finished", stage=stage.name, status=target.value, duration_s=round(duration_s, 3))
             for hook in self.hooks:
                 hook.on_stage(stage.name, target, duration_s, False)
-
-

@@ -17,10 +17,18 @@ class Cue:
     lines: tuple[str, ...]
 
 
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a narration; TTS marks and caption timing split the same way."""
+    return [s for s in SENTENCE_BREAK.split(text.strip()) if s]
+
+
 def _chunks(text: str) -> list[str]:
     """Split text into pieces that wrap to at most two 42-character lines, preferring sentence breaks."""
     pieces: list[str] = []
-    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+    for sentence in sentences(text):
         words = sentence.split()
         current: list[str] = []
         for word in words:
@@ -35,8 +43,23 @@ def _chunks(text: str) -> list[str]:
     return pieces
 
 
-def scene_cues(text: str, start_s: float, end_s: float) -> list[Cue]:
-    """Cues covering [start_s, end_s], each timed in proportion to its share of the characters."""
+def scene_cues(
+    text: str, start_s: float, end_s: float, sentence_starts_s: list[float] | None = None
+) -> list[Cue]:
+    """Cues covering [start_s, end_s].
+
+    With the speech engine's sentence start times (offsets from start_s, one per sentence), each sentence
+    is timed exactly and only split proportionally within itself; without them, cues share the scene's
+    time in proportion to their characters.
+    """
+    parts = sentences(text)
+    if sentence_starts_s and len(sentence_starts_s) == len(parts) > 1:
+        bounds = [start_s, *(start_s + t for t in sentence_starts_s[1:]), end_s]
+        return [cue for i, part in enumerate(parts) for cue in _proportional(part, bounds[i], bounds[i + 1])]
+    return _proportional(text, start_s, end_s)
+
+
+def _proportional(text: str, start_s: float, end_s: float) -> list[Cue]:
     pieces = _chunks(text)
     total = sum(len(p) for p in pieces) or 1
     cues, t = [], start_s

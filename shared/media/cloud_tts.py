@@ -6,7 +6,6 @@ deadline) become TransientError so the message is retried; bad input becomes Per
 
 from __future__ import annotations
 
-import re
 from html import escape
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import texttospeech_v1beta1 as tts  # type: ignore[attr-defined]
 
 from shared.errors import PermanentError, TransientError
+from shared.lesson.captions import sentences
 from shared.resilience import TEXT_TO_SPEECH, call_with_resilience
 
 # Default Cloud TTS speaking rate is about 150 words per minute; speaking_rate scales it.
@@ -28,9 +28,9 @@ VOICES = {
 
 def to_ssml(text: str) -> tuple[str, list[str]]:
     """SSML with `<mark name="sN"/>` before each sentence, so timepoints can time captions."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
-    marks = [f"s{i}" for i in range(len(sentences))]
-    body = " ".join(f'<mark name="{m}"/>{escape(s)}' for m, s in zip(marks, sentences, strict=True))
+    parts = sentences(text)
+    marks = [f"s{i}" for i in range(len(parts))]
+    body = " ".join(f'<mark name="{m}"/>{escape(s)}' for m, s in zip(marks, parts, strict=True))
     return f"<speak>{body}</speak>", marks
 
 
@@ -40,10 +40,9 @@ class CloudTtsNarrator:
     def __init__(self, client: tts.TextToSpeechClient | None = None, *, timeout_s: float = 60.0) -> None:
         self.client = client or tts.TextToSpeechClient()
         self.timeout_s = timeout_s
-        self.last_timepoints: list[tuple[str, float]] = []
 
-    def synthesize(self, text: str, out_wav: Path, *, language: str, words_per_minute: int) -> None:
-        ssml, _marks = to_ssml(text)
+    def synthesize(self, text: str, out_wav: Path, *, language: str, words_per_minute: int) -> list[float]:
+        ssml, marks = to_ssml(text)
         request = tts.SynthesizeSpeechRequest(
             input=tts.SynthesisInput(ssml=ssml),
             voice=tts.VoiceSelectionParams(language_code=language, name=VOICES.get(language, "")),
@@ -59,7 +58,9 @@ class CloudTtsNarrator:
         if not audio.startswith(b"RIFF"):
             raise PermanentError("text-to-speech returned audio that is not WAV", code="tts_malformed")
         out_wav.write_bytes(audio)
-        self.last_timepoints = [(tp.mark_name, tp.time_seconds) for tp in response.timepoints]
+        times = {tp.mark_name: tp.time_seconds for tp in response.timepoints}
+        # Sentence start times for exact caption timing; [] unless every mark came back.
+        return [times[m] for m in marks] if all(m in times for m in marks) else []
 
     def _call(self, request: tts.SynthesizeSpeechRequest) -> tts.SynthesizeSpeechResponse:
         try:

@@ -17,8 +17,11 @@ from shared.errors import PermanentError, TransientError
 class Narrator(Protocol):
     name: str
 
-    def synthesize(self, text: str, out_wav: Path, *, language: str, words_per_minute: int) -> None:
-        """Write 16-bit mono PCM WAV speech for `text` to `out_wav`."""
+    def synthesize(self, text: str, out_wav: Path, *, language: str, words_per_minute: int) -> list[float]:
+        """Write 16-bit mono PCM WAV speech for `text` to `out_wav`.
+
+        Returns when each sentence starts (seconds from the beginning), or [] if the engine cannot tell.
+        """
         ...
 
 
@@ -36,7 +39,7 @@ class EspeakNarrator:
             )
         self.binary = found
 
-    def synthesize(self, text: str, out_wav: Path, *, language: str, words_per_minute: int) -> None:
+    def synthesize(self, text: str, out_wav: Path, *, language: str, words_per_minute: int) -> list[float]:
         primary = language.split("-")[0]
         voice = "en-gb" if language == "en-GB" else ESPEAK_VOICES.get(primary, "en-us")
         try:
@@ -51,6 +54,7 @@ class EspeakNarrator:
             raise TransientError("espeak-ng timed out") from exc
         except subprocess.CalledProcessError as exc:
             raise PermanentError(f"espeak-ng failed: {exc.stderr.decode(errors='replace')[:200]}") from exc
+        return []
 
 
 def default_narrator() -> Narrator:

@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image
 
 from shared.domain.status import Status
-from shared.lesson.captions import scene_cues, to_srt, to_webvtt
+from shared.lesson.captions import Cue, scene_cues, to_srt, to_webvtt
 from shared.lesson.script import LessonScript
 from shared.media import audio, slides, video
 from worker.pipeline import Output, StageContext
@@ -25,6 +25,10 @@ VIDEO = Output("video", "lesson.mp4", "video/mp4")
 THUMBNAIL = Output("thumbnail", "thumbnail.jpg", "image/jpeg")
 PAUSE_S = 0.5
 RESOLUTIONS = {"720p": (1280, 720), "1080p": (1920, 1080)}
+
+
+def cues_of(narration: str, timing: dict) -> list[Cue]:  # type: ignore[type-arg]
+    return scene_cues(narration, timing["start_s"], timing["speech_end_s"], timing.get("sentence_starts_s"))
 
 
 def read_script(ctx: StageContext) -> LessonScript:
@@ -46,7 +50,7 @@ class NarrateStage:
         cursor = 0.0
         for index, scene in enumerate(script.scenes):
             wav = ctx.workdir / f"scene-{index:02d}.wav"
-            self.services.narrator.synthesize(
+            sentence_starts = self.services.narrator.synthesize(
                 scene.narration, wav, language=script.language, words_per_minute=script.words_per_minute
             )
             samples, rate = audio.read_wav(wav)
@@ -58,6 +62,7 @@ class NarrateStage:
                     "start_s": cursor,
                     "speech_end_s": cursor + spoken_s,
                     "end_s": cursor + spoken_s + PAUSE_S,
+                    "sentence_starts_s": sentence_starts,
                 }
             )
             cursor += spoken_s + PAUSE_S
@@ -72,7 +77,7 @@ class NarrateStage:
         cues = [
             cue
             for scene, timing in zip(script.scenes, timings, strict=True)
-            for cue in scene_cues(scene.narration, timing["start_s"], timing["speech_end_s"])
+            for cue in cues_of(scene.narration, timing)
         ]
         ctx.output_path(CAPTIONS_VTT).write_text(to_webvtt(cues))
         ctx.output_path(CAPTIONS_SRT).write_text(to_srt(cues))
@@ -116,7 +121,7 @@ def captioned_stills(
     for index, ((slide, _layout), scene, timing) in enumerate(
         zip(rendered, script.scenes, timings, strict=True)
     ):
-        for number, cue in enumerate(scene_cues(scene.narration, timing["start_s"], timing["speech_end_s"])):
+        for number, cue in enumerate(cues_of(scene.narration, timing)):
             frame = folder / f"slide-{index:02d}-cue-{number:03d}.png"
             slides.overlay_caption(slide, cue.lines, frame)
             stills.append(video.Still(frame, cue.end_s - cue.start_s))
