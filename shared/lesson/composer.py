@@ -122,7 +122,14 @@ def _scenes(chosen: list[Sentence], passages: list[Passage]) -> list[Scene]:
 def _quiz(chosen: list[Sentence], passages: list[Passage], seed: int) -> list[QuizItem]:
     rng = random.Random(seed)
     titles = [p.title for p in passages]
-    terms = list(dict.fromkeys(titles + [w for s in chosen for w in re.findall(r"\b[a-z]{9,}\b", s.text)]))
+    # Long words that can stand as an answer; adverbs and participles make giveaway distractors.
+    words = [
+        w
+        for s in chosen
+        for w in re.findall(r"\b[a-z]{9,}\b", s.text)
+        if not w.endswith(("ly", "ed", "ing", "ous", "ive", "ent", "ant", "ful", "able", "ible"))
+    ]
+    terms = list(dict.fromkeys(titles + words))
     items: list[QuizItem] = []
     used_answers: set[str] = set()
     for sentence in sorted(chosen, key=lambda s: -s.score):
@@ -139,12 +146,15 @@ def _quiz(chosen: list[Sentence], passages: list[Passage], seed: int) -> list[Qu
         match = re.search(rf"\b{re.escape(answer)}\b", sentence.text, re.IGNORECASE)
         assert match is not None
         shown = match.group(0)
+        # Distractors of the same kind as the answer first: titles for a title, words for a word.
+        same_kind = titles if answer in titles else words
+        pool = list(dict.fromkeys(same_kind + terms))
         distractors = [
-            t for t in terms if t.lower() != answer.lower() and t.lower() not in sentence.text.lower()
+            t for t in pool if t.lower() != answer.lower() and t.lower() not in sentence.text.lower()
         ]
         if len(distractors) < 3:
             continue
-        options = [shown, *rng.sample(distractors, 3)]
+        options = [shown, *rng.sample(distractors[:6], 3)]
         rng.shuffle(options)
         blanked = sentence.text[: match.start()] + "_____" + sentence.text[match.end() :]
         items.append(
