@@ -177,7 +177,7 @@ def main() -> int:
     with res.sessions() as session:
         per_request = Counter(session.execute(select(RequestEvent.request_id, RequestEvent.to_status)).all())
     duplicated_transitions = sum(1 for count in per_request.values() if count > 1)
-    runs = Counter(line.split()[:2].__repr__() for line in stage_log.read_text().splitlines())
+    runs = Counter(tuple(line.split()[:2]) for line in stage_log.read_text().splitlines())  # (stage, request)
     duplicated_stage_runs = sum(1 for count in runs.values() if count > 1)
     lost = len(ids) - done
 

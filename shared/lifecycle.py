@@ -118,10 +118,9 @@ class Lifecycle:
         *,
         trace: str | None = None,
     ) -> ContentRequest:
-        with self.sessions() as session:
-            current = repo.get_request(session, request_id)
-            query = student_query or current.query
-        fields: dict[str, Any] = {"clarification_answers": answers, "query": query}
+        fields: dict[str, Any] = {"clarification_answers": answers}
+        if student_query:  # a rephrased question replaces the original; otherwise it stands
+            fields["query"] = student_query
         return self._requeue(request_id, {Status.CLARIFICATION_NEEDED}, fields, trace)
 
     def retry(self, request_id: uuid.UUID, *, trace: str | None = None) -> ContentRequest:

@@ -264,3 +264,18 @@ def test_burned_in_captions_appear_on_the_frames(offline, tmp_path):
     assert info.duration_s == pytest.approx(len(samples) / rate, abs=0.5)
     captioned = _frame_at(video_path, 2.0, tmp_path / "a.png")
     assert max(captioned) < 30  # the dark caption band, not the navy slide (11, 31, 58)
+
+
+def test_answering_clarification_requeues_and_completes(offline):
+    resources, _stages = offline
+    request_id, runner = run_case(
+        offline, {"student_query": "science", "grade_level": "5", "duration_minutes": 1}
+    )
+    assert runner.run(request_id).status == "clarification_needed"
+    requeued = Lifecycle(resources.sessions, resources.publisher).answer_clarification(
+        request_id, ["photosynthesis"]
+    )
+    assert (requeued.status, requeued.attempts, requeued.query) == ("pending", 2, "science")
+    result = runner.run(request_id)
+    assert result.status == "completed" and result.stages_run == STAGES  # the earlier checkpoint was dropped
+    assert final(offline, request_id).clarification_answers == ["photosynthesis"]

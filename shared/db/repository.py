@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from shared.db.models import Artifact, ContentRequest, RequestEvent, utcnow
 from shared.domain import cost
 from shared.domain.status import (
+    AT_REST,
     MESSAGES,
     TERMINAL,
     Status,
@@ -90,6 +91,7 @@ def transition(
         values["started_at"] = now
     if target in TERMINAL:
         values["completed_at"] = now
+    if target in AT_REST:  # nobody is working on a resting request: a requeue must not wait for a stale claim
         values["claimed_by"] = None
         values["claim_expires_at"] = None
     if new_attempt:
