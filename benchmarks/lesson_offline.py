@@ -29,7 +29,7 @@ from shared.logs import configure_logging
 from shared.media.video import Still, encode, probe
 from worker.pipeline import Hooks, PipelineRunner
 from worker.stages import lesson_stages
-from worker.stages.produce import RESOLUTIONS, render_slides
+from worker.stages.render import RESOLUTIONS, render_slides
 
 
 class StageTimes(Hooks):

@@ -24,7 +24,7 @@ from tests.conftest import SAMPLES
 from worker.events import OutcomeEvents
 from worker.pipeline import PipelineRunner
 from worker.stages import lesson_stages
-from worker.stages.produce import render_slides
+from worker.stages.render import render_slides
 
 pytestmark = pytest.mark.slow
 CASES = [json.loads(line) for line in (SAMPLES / "requests.jsonl").read_text().splitlines()]

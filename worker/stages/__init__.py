@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from shared.bootstrap import Resources
 from worker.pipeline import Stage
 from worker.stages.deliver import NotifyStage, UploadStage
-from worker.stages.produce import NarrateStage, RenderStage
+from worker.stages.narrate import NarrateStage
+from worker.stages.render import RenderStage
 from worker.stages.services import LessonServices
 from worker.stages.understand import RetrieveStage, ScriptStage, ValidateStage
 

@@ -13,7 +13,8 @@ from shared.logs import get_logger
 from shared.messaging.topics import ATTR_CORRELATION_ID, ATTR_EVENT, ATTR_REQUEST_ID, EVENTS_TOPIC
 from shared.webhook_delivery import RetryableWebhookError, deliver
 from worker.pipeline import Output, StageContext
-from worker.stages.produce import CAPTIONS_SRT, CAPTIONS_VTT, NARRATION, THUMBNAIL, VIDEO
+from worker.stages.narrate import CAPTIONS_SRT, CAPTIONS_VTT, NARRATION
+from worker.stages.render import THUMBNAIL, VIDEO
 from worker.stages.services import LessonServices
 from worker.stages.understand import SCRIPT
 
