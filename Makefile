@@ -9,7 +9,7 @@ system-packages:
 	./scripts/install-system-packages.sh
 
 install: system-packages
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,voice]'
 
 lesson: install
 	$(PY) -m cli generate "Explain the water cycle: evaporation, condensation, precipitation" --grade 5 --minutes 2

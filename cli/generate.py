@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import url2pathname
@@ -16,6 +17,7 @@ from shared.config import Settings
 from shared.db import repository as repo
 from shared.db.migrate import upgrade
 from shared.db.models import ContentRequest
+from shared.domain.language import language_errors
 from shared.domain.schemas import ContentRequestCreate, field_errors
 from shared.domain.status import Status
 from shared.lifecycle import Lifecycle
@@ -36,11 +38,22 @@ class InvalidRequest(ValueError):
     pass
 
 
+def _one_line(errors: list[dict[str, str]]) -> str:
+    return "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+
+
 def parse(
-    query: str, grade: str | None, minutes: int, language: str, resolution: str
+    query: str,
+    grade: str | None,
+    minutes: int,
+    language: str,
+    resolution: str,
+    *,
+    teach_languages: Sequence[str],
 ) -> ContentRequestCreate:
+    """The request as submit would accept it, or InvalidRequest with one line saying what is wrong."""
     try:
-        return ContentRequestCreate.model_validate(
+        body = ContentRequestCreate.model_validate(
             {
                 "student_query": query,
                 "grade_level": grade,
@@ -50,8 +63,11 @@ def parse(
             }
         )
     except ValidationError as exc:
-        errors = field_errors(exc.errors())
-        raise InvalidRequest("; ".join(f"{e['field']}: {e['reason']}" for e in errors)) from exc
+        raise InvalidRequest(_one_line(field_errors(exc.errors()))) from exc
+    unteachable = language_errors(body.student_query, body.language, teach_languages=teach_languages)
+    if unteachable:
+        raise InvalidRequest(_one_line(unteachable))
+    return body
 
 
 def generate(
@@ -91,3 +107,11 @@ def generate(
         return result, paths, final
     finally:
         resources.close()
+
+
+def print_report(request: ContentRequest, console: Console) -> None:
+    """What the user should know about a finished lesson: its reading level, then each warning in yellow."""
+    if request.reading_grade is not None:
+        console.print(f"Reading level: grade {request.reading_grade:.1f} (Flesch-Kincaid)", highlight=False)
+    for warning in request.warnings or []:
+        console.print(f"[yellow]Warning:[/yellow] {warning}", soft_wrap=True, highlight=False)

@@ -123,16 +123,16 @@ def generate_command(
     ] = None,
 ) -> None:
     """Make a lesson video offline: SQLite, local files, local speech and video engines."""
-    from cli.generate import InvalidRequest, generate, parse
+    from cli.generate import InvalidRequest, generate, parse, print_report
     from shared.config import get_settings
     from shared.logs import configure_logging
 
     configure_logging("WARNING")
+    settings = get_settings()
     try:
-        body = parse(query, grade, minutes, language, resolution)
+        body = parse(query, grade, minutes, language, resolution, teach_languages=settings.teach_languages)
     except InvalidRequest as exc:
         fail(str(exc))
-    settings = get_settings()
     if out is not None:
         settings = settings.model_copy(update={"content_dir": out})
     result, paths, request = generate(body, settings, console)
@@ -143,6 +143,7 @@ def generate_command(
         for kind in ("video", "captions_vtt", "captions_srt", "script", "thumbnail", "narration"):
             if kind in paths:
                 print(f"  {kind:<13} {paths[kind]}")
+        print_report(request, console)
         return
     if status == "clarification_needed":
         console.print("[yellow]We need a little more detail:[/yellow]")
@@ -160,11 +161,18 @@ def kb_add(
     title: Annotated[str, typer.Option(help="the document's title")],
     url: Annotated[str, typer.Option(help="where the source can be read")],
     license: Annotated[str, typer.Option(help="its license, e.g. 'CC BY 4.0'")],
+    language: Annotated[
+        str, typer.Option(help="the document's language (en, es, ...): only lessons in it retrieve it")
+    ] = "en",
 ) -> None:
     """Add (or replace, by title) a document in the local knowledge file (KNOWLEDGE_PATH)."""
     from shared.config import get_settings
+    from shared.domain.language import primary
+    from shared.domain.schemas import SUPPORTED_LANGUAGES
     from shared.lesson.knowledge import Document, add_local_document
 
+    if primary(language) not in SUPPORTED_LANGUAGES:
+        fail(f"--language must be one of {', '.join(sorted(SUPPORTED_LANGUAGES))}")
     if not file.is_file():
         fail(f"{file}: no such file")
     text = " ".join(file.read_text(encoding="utf-8").split())
@@ -173,8 +181,9 @@ def kb_add(
     if not url.startswith(("https://", "http://")):
         fail("--url must be an http(s) URL")
     path = get_settings().knowledge_path
-    add_local_document(path, Document(f"local:{title}", title, text, url, license))
-    console.print(f"added '{title}' to {path}")
+    document = Document(f"local:{title}", title, text, url, license, language=primary(language))
+    add_local_document(path, document)
+    console.print(f"added '{title}' ({document.language}) to {path}")
 
 
 @kb_app.command("list")
@@ -188,19 +197,22 @@ def kb_list() -> None:
         f"{len(packaged_documents())} packaged Wikipedia summaries (CC BY-SA 4.0), {len(local)} local"
     )
     for document in local:
-        print(f"{document.title}\t{document.license}\t{document.source_url}")
+        print(f"{document.title}\t{document.language}\t{document.license}\t{document.source_url}")
 
 
 @kb_app.command("search")
 def kb_search(
     query: Annotated[str, typer.Argument()],
     k: Annotated[int, typer.Option("-k", "--k", help="how many results")] = 5,
+    language: Annotated[str, typer.Option(help="search the documents in this language")] = "en",
 ) -> None:
     """BM25 search, as the retrieve stage runs it."""
     from shared.config import get_settings
+    from shared.domain.language import primary
     from shared.lesson.knowledge import KnowledgeBase
 
-    results = KnowledgeBase.default(get_settings().knowledge_path).search(query, k=k)
+    knowledge = KnowledgeBase.default(get_settings().knowledge_path)
+    results = knowledge.search(query, k=k, language=primary(language))
     if not results:
         fail("no matches")
     table = Table("score", "title", "license", "source")

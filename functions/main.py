@@ -29,6 +29,7 @@ from functions.http import (
 from shared import bootstrap, metrics
 from shared.config import get_settings
 from shared.db import repository as repo
+from shared.domain.language import describe, language_errors
 from shared.domain.schemas import ClarificationAnswer, ContentRequestCreate, field_errors, validate_webhook
 from shared.errors import Conflict, NotFound, PublishFailed
 from shared.lifecycle import Lifecycle
@@ -113,6 +114,16 @@ def submit_content_request(request: flask.Request) -> Response:
         webhook_errors = validate_webhook(parsed, allow_private=settings.allow_private_webhooks)
         if webhook_errors:
             raise HttpError(422, "validation_failed", "the request has invalid fields", webhook_errors)
+        unteachable = language_errors(
+            parsed.student_query, parsed.language, teach_languages=settings.teach_languages
+        )
+        if unteachable:
+            raise HttpError(
+                422,
+                "unsupported_language",
+                f"lessons here are taught in {describe(settings.teach_languages)}",
+                unteachable,
+            )
         created_request, created = lifecycle().submit(
             parsed, correlation_id=correlation_id, trace=trace_of(request)
         )

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from shared.domain.schemas import SUPPORTED_LANGUAGES
+
+# What each script writer can write: the offline composer's rules (sentence choice, quiz distractors,
+# readability) are English; Gemini writes any language the schema accepts.
+WRITER_LANGUAGES = {"grounded": ("en",), "gemini": tuple(sorted(SUPPORTED_LANGUAGES))}
 
 
 class Settings(BaseSettings):
@@ -37,10 +43,13 @@ class Settings(BaseSettings):
 
     # Engines: offline defaults, or the Google services in production.
     script_writer: Literal["grounded", "gemini"] = "grounded"
-    narrator: Literal["espeak", "cloud-tts"] = "espeak"
+    # auto: piper (the `voice` extra) for English when installed, espeak-ng otherwise.
+    narrator: Literal["auto", "piper", "espeak", "cloud-tts"] = "auto"
     gemini_model: str = "gemini-2.5-flash"
     vertex_location: str = "us-central1"
     work_bucket: str | None = None
+    # Primary language codes lessons may be asked in (TEACH_LANGUAGES=en,es); empty: what the writer supports.
+    teach_languages: Annotated[tuple[str, ...], NoDecode] = ()
 
     # HTTP limits.
     max_body_bytes: int = 16_384
@@ -66,6 +75,24 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+pg8000://" + url[len(prefix) :]
         return url
+
+    @field_validator("teach_languages", mode="before")
+    @classmethod
+    def _split_languages(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(code.strip().lower() for code in value.split(",") if code.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _default_languages(self) -> Settings:
+        unknown = sorted(set(self.teach_languages) - SUPPORTED_LANGUAGES)
+        if unknown:
+            raise ValueError(
+                f"teach_languages: {', '.join(unknown)} not among {', '.join(sorted(SUPPORTED_LANGUAGES))}"
+            )
+        if not self.teach_languages:
+            self.teach_languages = WRITER_LANGUAGES[self.script_writer]
+        return self
 
     @property
     def lease_interval_s(self) -> float:

@@ -28,6 +28,8 @@ def request_view(request: ContentRequest, *, url_for: Callable[[str], str] | Non
         "grade_level": request.grade_level,
         "duration_minutes": request.duration_minutes,
         "language": request.language,
+        "warnings": request.warnings or [],
+        "reading_grade": request.reading_grade,
         "clarification_questions": request.clarification_questions,
         "clarification_answers": request.clarification_answers,
         "error": (

@@ -93,6 +93,20 @@ def test_gemini_request_and_response_mapping(fake):
     assert set(config["responseSchema"]["properties"]) == {"title", "objectives", "scenes", "quiz"}
     prompt = body["contents"][0]["parts"][0]["text"]
     assert "Water cycle (CC BY-SA 4.0)" in prompt and "Use only facts stated in the sources" in prompt
+    assert "in English (language tag en-US)" in prompt
+    assert script.language == "en-US" and script.reading_grade is not None
+
+
+def test_gemini_is_asked_to_write_in_the_requests_language(fake):
+    fake.gemini_replies = [(200, DRAFT)]
+    script = writer(fake).write(
+        query="¿Cómo funciona el ciclo del agua?", grade="5", minutes=1, language="es-MX", passages=PASSAGES
+    )
+    _path, body = fake.requests[0]
+    prompt = body["contents"][0]["parts"][0]["text"]
+    assert "in Spanish (language tag es-MX), whatever the language of the sources" in prompt
+    assert script.language == "es-MX"  # what the narrator and captions are told
+    assert script.reading_grade is None  # Flesch-Kincaid measures English only
 
 
 def test_gemini_malformed_output_is_retried(fake):
@@ -142,6 +156,23 @@ def test_cloud_tts_request_and_response_mapping(fake, tmp_path):
     assert body["audioConfig"]["speakingRate"] == pytest.approx(130 / 150, abs=0.01)
     assert body["enableTimePointing"] == ["SSML_MARK"]
     assert body["voice"]["languageCode"] == "en-US"
+
+
+@pytest.mark.parametrize(
+    ("language", "locale", "voice"),
+    [
+        ("en-US", "en-US", "en-US-Neural2-F"),
+        ("es-ES", "es-ES", "es-ES-Neural2-A"),
+        ("es-MX", "es-US", "es-US-Neural2-A"),  # Cloud TTS speaks Latin American Spanish as es-US
+        ("fr", "fr-FR", "fr-FR-Neural2-A"),
+        ("de-AT", "de-DE", ""),  # no voice of ours: the service's default for the locale
+    ],
+)
+def test_cloud_tts_speaks_the_lessons_language(fake, tmp_path, language, locale, voice):
+    narrator(fake).synthesize("Hola.", tmp_path / "scene.wav", language=language, words_per_minute=130)
+    _path, body = fake.requests[0]
+    assert body["voice"]["languageCode"] == locale
+    assert body["voice"].get("name", "") == voice
 
 
 def test_cloud_tts_errors_are_mapped(fake, tmp_path):

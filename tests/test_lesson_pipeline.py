@@ -19,6 +19,7 @@ from shared.domain.schemas import ContentRequestCreate
 from shared.lesson.script import LessonScript
 from shared.lifecycle import Lifecycle
 from shared.media import audio
+from shared.media.slides import contrast_ratio
 from shared.media.video import probe
 from tests.conftest import SAMPLES
 from worker.events import OutcomeEvents
@@ -141,7 +142,8 @@ def test_lesson_media_is_sound(offline):
     }
     assert {s.doc_id for s in script.sources} <= retrieved
     for _path, layout in render_slides(script, Path(str(narration.parent)), (1280, 720)):
-        assert not layout.overflows()
+        assert not layout.overflows() and not layout.truncated, layout.notes
+        assert all(contrast_ratio(fg, bg) >= 4.5 for fg, bg in layout.colour_pairs)
     for sha_checked in ("video", "thumbnail"):
         from shared.storage.base import file_sha256
 

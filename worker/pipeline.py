@@ -107,6 +107,15 @@ class StageContext:
         """Record what this stage consumed (tokens, characters) for the request's cost estimate."""
         self.runner.add_usage(self.request.id, usage)
 
+    def add_warnings(self, warnings: list[str]) -> None:
+        """Tell the user something about the lesson (shown by the status API and the CLI); repeats are dropped."""
+        if warnings:
+            self.runner.add_warnings(self.request.id, warnings)
+
+    def set_reading_grade(self, grade: float) -> None:
+        """Record the lesson's reading level (Flesch-Kincaid grade) for the user."""
+        self.runner.set_reading_grade(self.request.id, grade)
+
     def publish(self, kind: str, source: Path, key: str, content_type: str) -> str:
         """Store a finished lesson file in content storage and record it; returns its URI."""
         stored = self.runner.content_storage.put(key, source, content_type)
@@ -187,6 +196,16 @@ class PipelineRunner:
     def add_usage(self, request_id: uuid.UUID, usage: dict[str, float]) -> None:
         with self.sessions() as session:
             repo.add_usage(session, request_id, usage)
+            session.commit()
+
+    def add_warnings(self, request_id: uuid.UUID, warnings: list[str]) -> None:
+        with self.sessions() as session:
+            repo.add_warnings(session, request_id, warnings)
+            session.commit()
+
+    def set_reading_grade(self, request_id: uuid.UUID, grade: float) -> None:
+        with self.sessions() as session:
+            repo.set_reading_grade(session, request_id, grade)
             session.commit()
 
     def renew_claim(self, request_id: uuid.UUID, owner: str) -> bool:

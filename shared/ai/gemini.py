@@ -16,6 +16,7 @@ from google.genai import types
 from pydantic import BaseModel, ValidationError
 
 from shared.ai.writers import UsageCallback
+from shared.domain.language import language_name, primary
 from shared.errors import PermanentError, TransientError
 from shared.lesson.composer import words_per_minute
 from shared.lesson.framing import framed, framing_words, short_title
@@ -52,11 +53,16 @@ class MalformedScript(TransientError):
     outage = False  # the service answered; the circuit breaker does not count it
 
 
-def build_prompt(query: str, grade: str | None, minutes: int, passages: list[Passage]) -> str:
+def build_prompt(
+    query: str, grade: str | None, minutes: int, passages: list[Passage], language: str = "en-US"
+) -> str:
     target = minutes * words_per_minute(grade) - framing_words(query[:60])
     sources = "\n\n".join(f"[{i + 1}] {p.title} ({p.license})\n{p.text}" for i, p in enumerate(passages))
+    name = language_name(language)
     return (
         f"Write a narrated lesson for a grade {grade or '6'} learner who asked: {query!r}.\n"
+        f"Write every word of it (title, objectives, headings, narration, bullets, quiz) in {name} "
+        f"(language tag {language}), whatever the language of the sources.\n"
         f"Use only facts stated in the sources below; do not add facts from elsewhere.\n"
         f"About {target} words of narration in total, in 3 to 7 scenes, sentences a grade {grade or '6'} "
         f"learner can follow. Each scene: a short heading, its narration, at most 4 bullets of under 10 words.\n"
@@ -108,11 +114,16 @@ class GeminiScriptWriter:
                 ],
                 target_words=minutes * wpm,
                 words_per_minute=wpm,
-                reading_grade=flesch_kincaid_grade(" ".join(s.narration for s in draft.scenes)),
+                # Flesch-Kincaid's weights are for English; other languages get no figure rather than a wrong one.
+                reading_grade=(
+                    flesch_kincaid_grade(" ".join(s.narration for s in draft.scenes))
+                    if primary(language) == "en"
+                    else None
+                ),
                 notes=[f"Written by {self.model}; grounded in {len(passages)} retrieved passages."],
             )
 
-        prompt = build_prompt(query, grade, minutes, passages)
+        prompt = build_prompt(query, grade, minutes, passages, language)
         try:
             return call_with_resilience(VERTEX_AI, lambda: self._generate(prompt, to_script, on_usage))
         except MalformedScript as exc:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from shared.ai.embeddings import Embedder, WordLlamaEmbedder
 from shared.lesson.composer import compose
+from shared.lesson.glossary import Glossary
 from shared.lesson.knowledge import Passage
 from shared.lesson.script import LessonScript
 
@@ -33,7 +35,13 @@ class ScriptWriter(Protocol):
 
 
 class GroundedComposer:
+    """Offline: answers from the passages with a packaged embedding model and WordNet's common words."""
+
     name = "grounded-composer"
+
+    def __init__(self, embedder: Embedder | None = None, glossary: Glossary | None = None) -> None:
+        self.embedder = embedder or WordLlamaEmbedder()
+        self.glossary = glossary or Glossary()
 
     def write(
         self,
@@ -45,4 +53,12 @@ class GroundedComposer:
         passages: list[Passage],
         on_usage: UsageCallback | None = None,
     ) -> LessonScript:
-        return compose(query=query, grade=grade, minutes=minutes, passages=passages, language=language)
+        return compose(
+            query=query,
+            grade=grade,
+            minutes=minutes,
+            passages=passages,
+            language=language,
+            embedder=self.embedder,
+            glossary=self.glossary,
+        )

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -57,6 +58,10 @@ class ContentRequest(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     # Measured usage (LLM tokens, TTS characters, compute seconds) for the cost estimate.
     usage: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    # Shown to the user with the finished lesson: shorter than asked, thin sources, reading level above grade.
+    warnings: Mapped[list[str] | None] = mapped_column(JSON)
+    # Flesch-Kincaid grade of the lesson's taught scenes.
+    reading_grade: Mapped[float | None] = mapped_column(Float)
     # Which worker is running the request, until when: lets exactly one of two racing workers proceed.
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     claim_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

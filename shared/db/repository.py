@@ -94,8 +94,10 @@ def transition(
     if target in AT_REST:  # nobody is working on a resting request: a requeue must not wait for a stale claim
         values["claimed_by"] = None
         values["claim_expires_at"] = None
-    if new_attempt:
-        values.update(error_code=None, error_message=None, completed_at=None)
+    if new_attempt:  # the lesson is made again: what was said about the last one no longer holds
+        values.update(
+            error_code=None, error_message=None, completed_at=None, warnings=None, reading_grade=None
+        )
     values.update(fields or {})
     result = session.execute(
         update(ContentRequest)
@@ -157,6 +159,24 @@ def add_usage(session: Session, request_id: uuid.UUID, usage: dict[str, float]) 
     request = get_request(session, request_id)
     request.usage = cost.merge(request.usage, usage)
     session.flush()
+
+
+def add_warnings(session: Session, request_id: uuid.UUID, warnings: list[str]) -> None:
+    """Append user-facing warnings, each once: a stage rerun after a crash adds nothing new."""
+    request = get_request(session, request_id)
+    merged = list(dict.fromkeys([*(request.warnings or []), *warnings]))
+    if merged != (request.warnings or []):
+        request.warnings = merged  # a new list: SQLAlchemy does not see in-place changes to JSON
+        session.flush()
+
+
+def set_reading_grade(session: Session, request_id: uuid.UUID, grade: float) -> None:
+    session.execute(
+        update(ContentRequest)
+        .where(ContentRequest.id == request_id)
+        .values(reading_grade=grade)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def claim(session: Session, request_id: uuid.UUID, worker_id: str, ttl_s: int) -> bool:

@@ -1,32 +1,56 @@
-"""The offline script writer: a grounded composer that selects, orders and shapes real sentences from
-retrieved passages into scenes and quiz items. It invents no facts: every factual sentence in the
-narration is a sentence of a cited source (tidied: parentheticals and pronunciations removed).
-Pure: passages in, LessonScript out.
+"""The offline script writer: a grounded composer that answers the question from retrieved passages.
+
+It parses the question (shared.lesson.plan), keeps only passages and sentences about it
+(shared.lesson.relevance), and builds an explanation in the plan's order: what it is → how or why it
+happens → the named sub-parts in the learner's order → an example where asked → a recap → the quiz. It
+invents no facts: every taught sentence is a source sentence, shortened or simplified (shared.lesson.shaping),
+and each scene lists the sources its sentences came from. Connective lines ("First, …") carry no facts.
 """
 
 from __future__ import annotations
 
 import hashlib
-import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from shared.lesson.framing import framed, framing_words, short_title
+from shared.ai.embeddings import Embedder
+from shared.lesson import framing
+from shared.lesson.bullets import bullet_for
+from shared.lesson.glossary import Glossary
 from shared.lesson.knowledge import Passage
-from shared.lesson.policy import content_words
+from shared.lesson.plan import QuestionPlan, plan_question
+from shared.lesson.quiz import build_quiz, spoken_answer, spoken_question
 from shared.lesson.readability import flesch_kincaid_grade
-from shared.lesson.script import LessonScript, QuizItem, Scene, Source, VisualSpec
+from shared.lesson.relevance import Judged, bare_title, judge, stems
+from shared.lesson.script import Layout, LessonScript, QuizItem, Scene, SceneKind, Source, VisualSpec
+from shared.lesson.shaping import (
+    for_speech,
+    resolve_pronoun,
+    shorten,
+    simplify_words,
+    split_long,
+    split_sentences,
+    starts_with_pronoun,
+    tidy,
+)
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
-PARENTHETICAL = re.compile(r"\s*[\(\[][^)\]]*[\)\]]")
-MAX_SCENE_WORDS = 95
+MAX_SCENE_SENTENCES = 4
+QUIZ_PAUSE_S = 4.0
+CAUSE = re.compile(
+    r"\b(?:because|caused?|causes|due to|result(?:s|ing)? (?:from|in)|leads? to|when|as a result|by which|"
+    r"through|driven|forms?|formed|occurs?|happens?|produces?|so that|therefore|which allows)\b",
+    re.IGNORECASE,
+)
+EXAMPLE = re.compile(r"\b(?:for example|for instance|such as|e\.g\.|an example)\b", re.IGNORECASE)
+CONNECTIVE = re.compile(
+    r"^(?:So|Thus|Therefore|However|Also|But|And|Instead|Hence|Then|Otherwise|Similarly|Still|Yet)\b"
+)
+YEAR = re.compile(r"\b(1[0-9]{3}|20[0-2][0-9])\b")
 
 
 def words_per_minute(grade: str | None) -> int:
     """Speaking rate for the audience: slower for younger learners."""
-    level = 0 if grade in (None, "K") else int(grade)
-    if grade is None:
-        level = 6
+    level = 6 if grade is None else (0 if grade == "K" else int(grade))
     if level <= 2:
         return 115
     if level <= 5:
@@ -36,139 +60,337 @@ def words_per_minute(grade: str | None) -> int:
     return 155
 
 
-def _max_sentence_words(grade: str | None) -> int:
-    level = 6 if grade is None else (0 if grade == "K" else int(grade))
-    return 16 + level * 2
+def grade_number(grade: str | None) -> int:
+    return 6 if grade is None else (0 if grade == "K" else int(grade))
 
 
-def _stem(word: str) -> str:
-    return word.lower()[:6]
+def max_sentence_words(grade: str | None) -> int:
+    return 12 + grade_number(grade)
 
 
-@dataclass(frozen=True)
-class Sentence:
-    passage_rank: int
-    position: int
+@dataclass
+class Line:
+    """One taught sentence and where it came from."""
+
     text: str
-    score: float
+    doc_id: str
+    title: str
+
+
+@dataclass
+class Block:
+    kind: SceneKind
+    heading: str
+    lines: list[Line]
+    layout: Layout = "bullets"
+    term: str | None = None
+    labels: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    sides: list[int] = field(default_factory=list)
+    lead_in: str = ""
 
     @property
     def words(self) -> int:
-        return len(self.text.split())
+        return sum(len(line.text.split()) for line in self.lines)
 
 
-def split_sentences(text: str) -> list[str]:
-    cleaned = PARENTHETICAL.sub("", text)
-    cleaned = re.sub(r"\s+", " ", cleaned).strip()
-    cleaned = re.sub(r"\s+([,.;:])", r"\1", cleaned)
-    return [s.strip() for s in SENTENCE_END.split(cleaned) if s.strip()]
+def _shape(judged: Judged, grade: str | None, glossary: Glossary, keep: set[str]) -> list[Line]:
+    """The passage's on-topic sentences, shortened for the grade and written for speech."""
+    subject = bare_title(judged.passage.title)
+    lines: list[Line] = []
+    for sentence in judged.sentences:
+        for piece in split_long(sentence, max_sentence_words(grade)):
+            text = for_speech(simplify_words(piece, glossary.common_synonym, keep))
+            if len(text.split()) >= 4 and not re.search(r"[()\[\]]", text):
+                lines.append(Line(text, judged.passage.doc_id, subject))
+    return lines
 
 
-def _score_sentences(passages: list[Passage], query: str, grade: str | None) -> list[Sentence]:
-    query_stems = {_stem(w) for w in content_words(query)}
-    limit = _max_sentence_words(grade)
-    top = passages[0].score or 1.0
-    sentences = []
-    for rank, passage in enumerate(passages):
-        title_stems = {_stem(w) for w in content_words(passage.title)}
-        for position, text in enumerate(split_sentences(passage.text)):
-            words = text.split()
-            if len(words) < 6 or len(words) > 55 or not text.endswith((".", "!", "?")):
+def _opening(lines: list[Line], subject: str) -> list[Line]:
+    """A scene never starts with a pronoun whose antecedent is in another scene."""
+    if not lines or not starts_with_pronoun(lines[0].text):
+        return lines
+    fixed = resolve_pronoun(lines[0].text, _the(subject))
+    if fixed:
+        return [Line(fixed, lines[0].doc_id, lines[0].title), *lines[1:]]
+    rest = [line for line in lines if not starts_with_pronoun(line.text)]
+    return rest if rest else []
+
+
+def _blocks(plan: QuestionPlan, judged: list[Judged], pools: dict[str, list[Line]]) -> list[Block]:
+    """Scenes in the plan's order, each from the sentences about its topic."""
+    blocks: list[Block] = []
+    focus = [j for j in judged if j.role == "focus"] or judged[:1]
+    used: set[str] = set()
+
+    def take(doc_id: str, count: int, predicate: re.Pattern[str] | None = None) -> list[Line]:
+        source = pools.get(doc_id, [])
+        chosen: list[Line] = []
+        for index, line in enumerate(source):
+            if len(chosen) == count:
+                break
+            if line.text in used or (predicate is not None and not predicate.search(line.text)):
                 continue
-            stems = {_stem(w) for w in content_words(text)}
-            overlap = len(stems & query_stems) + 0.5 * len(stems & title_stems)
-            score = overlap + 2.0 * passage.score / top - 0.15 * position
-            if len(words) > limit:
-                score -= (len(words) - limit) * 0.1  # prefer shorter sentences for younger learners
-            sentences.append(Sentence(rank, position, text, score))
-    return sentences
+            # "So fog and mist do not fall." leans on the sentence before it: only right after that sentence.
+            if CONNECTIVE.match(line.text) and (
+                index == 0 or not chosen or chosen[-1] is not source[index - 1]
+            ):
+                continue
+            chosen.append(line)
+        used.update(line.text for line in chosen)
+        return chosen
 
-
-def _bullet(sentence: str) -> str:
-    clause = re.split(r"[,;:]| which | that | because ", sentence, maxsplit=1)[0].strip().rstrip(".")
-    if len(clause.split()) < 4:  # "The processes": too little to stand alone on a slide
-        clause = sentence.rstrip(".")
-    words = clause.split()
-    if len(words) > 9:
-        clause = " ".join(words[:8]) + "…"
-    return clause[:80]
-
-
-def _scenes(chosen: list[Sentence], passages: list[Passage]) -> list[Scene]:
-    scenes: list[Scene] = []
-    for rank, passage in enumerate(passages):
-        group = [s for s in chosen if s.passage_rank == rank]
-        if not group:
-            continue
-        parts: list[list[Sentence]] = [[]]
-        for sentence in group:
-            if parts[-1] and sum(s.words for s in parts[-1]) + sentence.words > MAX_SCENE_WORDS:
-                parts.append([])
-            parts[-1].append(sentence)
-        for index, part in enumerate(parts):
-            heading = passage.title if index == 0 else f"{passage.title} (part {index + 1})"
-            scenes.append(
-                Scene(
-                    heading=heading[:90],
-                    narration=" ".join(s.text for s in part),
-                    bullets=[_bullet(s.text) for s in part][:4],
-                    visual=VisualSpec(layout="bullets", keywords=content_words(passage.title)[:6]),
-                    source_ids=[passage.doc_id],
+    main = focus[0]
+    title = bare_title(main.passage.title)
+    if plan.intent == "compare" and len(plan.parts) >= 2:
+        sides: list[Line] = []
+        side_index: list[int] = []
+        columns = []
+        per_side: list[list[Line]] = []
+        for part in plan.parts[:2]:
+            doc = next((j for j in judged if stems(bare_title(j.passage.title)) == stems(part)), None)
+            if doc is None:
+                continue
+            columns.append(bare_title(doc.passage.title))
+            per_side.append(_opening(take(doc.passage.doc_id, 2), bare_title(doc.passage.title)))
+        # Alternate the two sides so a short lesson still keeps both.
+        for pair in zip(*per_side, strict=False) if len(per_side) == 2 else []:
+            for index, line in enumerate(pair):
+                sides.append(line)
+                side_index.append(index)
+        if len(columns) == 2 and sides:
+            blocks.append(
+                Block(
+                    "comparison",
+                    f"{columns[0]} and {columns[1]}",
+                    sides,
+                    "comparison",
+                    columns=columns,
+                    sides=side_index,
                 )
             )
+    definition = [] if blocks else _opening(take(main.passage.doc_id, 2), title)
+    if definition:
+        heading = f"What is {_the(title)}?" if plan.intent in ("define", "example", "steps") else title
+        blocks.insert(0, Block("definition", heading, definition, "definition", term=title))
+    if plan.intent in ("how", "why"):
+        mechanism = [line for j in focus for line in take(j.passage.doc_id, MAX_SCENE_SENTENCES, CAUSE)]
+        if mechanism:
+            heading = f"Why {plan.focus}?" if plan.intent == "why" else f"How {_the(title)} works"
+            blocks.append(Block("mechanism", heading[:90], _opening(mechanism, title), "steps"))
+    part_docs = [
+        (part, next((j for j in judged if j.role == "part" and j.topic.lower() == part.lower()), None))
+        for part in plan.parts
+    ]
+    named_parts = [(part, doc) for part, doc in part_docs if doc is not None]
+    if len(named_parts) >= 2 and plan.intent != "compare":
+        overview = []
+        labels = []
+        for _part, doc in named_parts[:6]:
+            assert doc is not None
+            lines = _opening(take(doc.passage.doc_id, 1), bare_title(doc.passage.title))
+            if lines:
+                overview += lines
+                labels.append(bare_title(doc.passage.title)[:24])
+        if overview:
+            cycle = "cycle" in plan.focus.lower()
+            blocks.append(
+                Block(
+                    "part",
+                    f"The stages of {_the(title)}" if cycle else f"{title}: step by step",
+                    overview,
+                    "cycle" if cycle else "steps",
+                    labels=labels,
+                    lead_in=f"Let's follow the {len(labels)} parts you asked about, in order.",
+                )
+            )
+    for part, doc in named_parts:
+        assert doc is not None
+        lines = _opening(take(doc.passage.doc_id, MAX_SCENE_SENTENCES - 1), bare_title(doc.passage.title))
+        if lines:
+            blocks.append(
+                Block(
+                    "part",
+                    bare_title(doc.passage.title),
+                    lines,
+                    "definition",
+                    term=bare_title(doc.passage.title),
+                    lead_in=f"Next, let's look at {part}.",
+                )
+            )
+    if plan.wants_example:
+        examples = [line for j in judged for line in take(j.passage.doc_id, 2, EXAMPLE)]
+        if examples:
+            blocks.append(Block("example", "An example", examples, "bullets", lead_in="Here is an example."))
+    # What is left of the focus and the other on-topic passages, most relevant first.
+    for doc in judged:
+        rest = _opening(take(doc.passage.doc_id, MAX_SCENE_SENTENCES), bare_title(doc.passage.title))
+        if len(rest) >= 1:
+            years = [YEAR.search(line.text) for line in rest]
+            timeline = sum(1 for y in years if y) >= 3
+            blocks.append(
+                Block(
+                    "part",
+                    bare_title(doc.passage.title)[:90],
+                    rest,
+                    "timeline" if timeline else "bullets",
+                    labels=[y.group(0) if y else "" for y in years] if timeline else [],
+                )
+            )
+    return [b for b in blocks if b.lines]
+
+
+def _the(title: str) -> str:
+    """How narration names a title: proper names as they are, common nouns lower-cased with an article."""
+    words = title.split()
+    if title.isupper() or any(w[:1].isupper() for w in words[1:]):
+        return title if len(words) == 1 else f"the {title}"
+    return f"the {title.lower()}" if len(words) > 1 else title.lower()
+
+
+def _fit(blocks: list[Block], budget_words: int) -> list[Block]:
+    """Keep whole sentences in scene order until the words the requested length allows are used."""
+    kept: list[Block] = []
+    total = 0
+    for block in blocks:
+        lines = []
+        for line in block.lines:
+            words = len(line.text.split())
+            if total + words > budget_words * 1.1 and total > 0:
+                break
+            lines.append(line)
+            total += words
+        if lines:
+            block.lines = lines
+            if block.sides:
+                block.sides = block.sides[: len(lines)]
+            if block.labels:
+                block.labels = block.labels[: len(lines)]
+            kept.append(block)
+        if total >= budget_words:
+            break
+    return kept
+
+
+def _scene(block: Block, index: int) -> Scene:
+    lines = [line.text for line in block.lines]
+    narration_sentences = ([block.lead_in] if block.lead_in else []) + lines
+    bullets: list[str] = []
+    reveal: list[int] = []
+    offset = 1 if block.lead_in else 0
+    for position, line in enumerate(lines):
+        bullet = bullet_for(line)
+        if bullet and bullet not in bullets and len(bullets) < 6:
+            bullets.append(bullet)
+            reveal.append(position + offset)
+    sides = [block.sides[i] for i, line in enumerate(lines) if bullet_for(line)] if block.sides else []
+    labels = block.labels
+    if block.layout in ("cycle", "timeline", "steps") and labels:
+        labels = [label for label, line in zip(labels, lines, strict=False) if bullet_for(line)][
+            : len(bullets)
+        ]
+    layout: Layout = block.layout
+    if layout in ("cycle", "timeline") and len(labels) != len(bullets):
+        layout = "bullets"
+    if layout == "comparison" and (len(sides) != len(bullets) or len(set(sides)) < 2):
+        layout, sides = "bullets", []
+    return Scene(
+        kind=block.kind,
+        heading=block.heading[:90],
+        narration=" ".join(narration_sentences),
+        bullets=bullets,
+        reveal=reveal,
+        visual=VisualSpec(
+            layout=layout,
+            term=block.term[:60] if block.term else None,
+            labels=[label[:24] for label in labels] if layout in ("cycle", "timeline", "steps") else [],
+            columns=[c[:40] for c in block.columns] if layout == "comparison" else [],
+            sides=sides if layout == "comparison" else [],
+            keywords=[w for w in re.findall(r"[a-z]{4,}", block.heading.lower())][:6],
+        ),
+        source_ids=list(dict.fromkeys(line.doc_id for line in block.lines)),
+    )
+
+
+def _quiz_scenes(quiz: list[QuizItem]) -> list[Scene]:
+    scenes = []
+    for number, item in enumerate(quiz, start=1):
+        heading = f"Question {number} of {len(quiz)}"
+        scenes.append(
+            Scene(
+                kind="quiz_question",
+                heading=heading,
+                narration=spoken_question(item),
+                bullets=[o[:80] for o in item.options],
+                visual=VisualSpec(layout="quiz_question"),
+                pause_after_s=QUIZ_PAUSE_S,
+            )
+        )
+        scenes.append(
+            Scene(
+                kind="quiz_answer",
+                heading=f"Answer {number}",
+                narration=spoken_answer(item),
+                bullets=[o[:80] for o in item.options],
+                visual=VisualSpec(layout="quiz_answer", term=item.answer[:60]),
+            )
+        )
     return scenes
 
 
-def _quiz(chosen: list[Sentence], passages: list[Passage], seed: int) -> list[QuizItem]:
-    rng = random.Random(seed)
-    titles = [p.title for p in passages]
-    # Long words that can stand as an answer; adverbs and participles make giveaway distractors.
-    words = [
-        w
-        for s in chosen
-        for w in re.findall(r"\b[a-z]{9,}\b", s.text)
-        if not w.endswith(("ly", "ed", "ing", "ous", "ive", "ent", "ant", "ful", "able", "ible"))
-    ]
-    terms = list(dict.fromkeys(titles + words))
-    items: list[QuizItem] = []
-    used_answers: set[str] = set()
-    for sentence in sorted(chosen, key=lambda s: -s.score):
-        answer = next(
-            (
-                t
-                for t in terms
-                if t not in used_answers and re.search(rf"\b{re.escape(t)}\b", sentence.text, re.IGNORECASE)
-            ),
-            None,
-        )
-        if answer is None:
-            continue
-        match = re.search(rf"\b{re.escape(answer)}\b", sentence.text, re.IGNORECASE)
-        assert match is not None
-        shown = match.group(0)
-        # Distractors of the same kind as the answer first: titles for a title, words for a word.
-        same_kind = titles if answer in titles else words
-        pool = list(dict.fromkeys(same_kind + terms))
-        distractors = [
-            t for t in pool if t.lower() != answer.lower() and t.lower() not in sentence.text.lower()
-        ]
-        if len(distractors) < 3:
-            continue
-        options = [shown, *rng.sample(distractors[:6], 3)]
-        rng.shuffle(options)
-        blanked = sentence.text[: match.start()] + "_____" + sentence.text[match.end() :]
-        items.append(
-            QuizItem(
-                question=f"Fill in the blank: {blanked}",
-                options=options,
-                answer=shown,
-                explanation=f"From the lesson: {sentence.text}",
-            )
-        )
-        used_answers.add(answer)
-        if len(items) == 5:
-            break
-    return items
+def _recap(blocks: list[Block]) -> Scene | None:
+    """One short statement per scene, restated: each a taught sentence's shortest whole form."""
+    points: list[tuple[str, str]] = []
+    for block in blocks:
+        for line in block.lines:
+            statement = shorten(line.text, 14)
+            bullet = bullet_for(statement)
+            if bullet and len(statement.split()) <= 16:
+                points.append((statement, line.doc_id))
+                break
+    points = points[:4]
+    if not points:
+        return None
+    bullets = [bullet_for(statement) or statement for statement, _ in points]
+    return Scene(
+        kind="recap",
+        heading="Recap",
+        narration="Let's recap. " + " ".join(statement for statement, _ in points),
+        bullets=[b[:80] for b in bullets],
+        reveal=list(range(1, len(points) + 1)),
+        visual=VisualSpec(layout="bullets"),
+        source_ids=list(dict.fromkeys(doc for _, doc in points)),
+    )
+
+
+def _objectives(plan: QuestionPlan, blocks: list[Block], title: str) -> list[str]:
+    focus = re.sub(r"^(?:the )?(?:steps|stages|phases|parts) (?:of|in) |\s+in order$", "", plan.focus)
+    subject = f"the {focus}" if f"the {focus}" in plan.question.lower() else focus
+    question = plan.question.strip()
+    first = {
+        "define": f"Say what {subject} is in your own words",
+        "how": f"Describe how {subject} works"
+        if not question.endswith("?")
+        else f"Answer the question: {question}",
+        "why": f"Answer the question: {question}"
+        if question.endswith("?")
+        else f"Explain why {subject} happens",
+        "compare": f"Tell {plan.parts[0]} and {plan.parts[1]} apart"
+        if len(plan.parts) >= 2
+        else f"Compare the parts of {subject}",
+        "steps": f"List the stages of {subject} in order",
+        "example": f"Explain {subject} with an example",
+    }[plan.intent]
+    objectives = [first]
+    taught = " ".join(line.text.lower() for b in blocks for line in b.lines)
+    parts = [p for p in plan.parts if p.lower() in taught]
+    if parts:
+        listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+        objectives.append(f"Describe {listed}, in that order" if len(parts) > 2 else f"Describe {listed}")
+    if any(b.kind == "mechanism" for b in blocks) and plan.intent not in ("how", "why"):
+        objectives.append(f"Explain what makes {subject} happen")
+    objectives.append("Answer questions about the key ideas")
+    return objectives[:4]
 
 
 def compose(
@@ -177,69 +399,99 @@ def compose(
     grade: str | None,
     minutes: int,
     passages: list[Passage],
+    embedder: Embedder,
+    glossary: Glossary,
     language: str = "en-US",
+    outside_terms: list[str] | None = None,
 ) -> LessonScript:
-    """Build a LessonScript sized to `minutes` from the passages. Raises ValueError if they cannot carry one."""
-    if not passages:
-        raise ValueError("no passages to compose from")
-    top = passages[0].score
-    passages = [p for p in passages if p.score >= 0.35 * top][:5]
+    """A LessonScript that answers `query` from `passages`. ValueError when they hold nothing about it."""
+    plan = plan_question(query)
+    judgement = judge(plan, passages, embedder)
+    if not judgement.kept:
+        raise ValueError(f"the sources hold nothing about {plan.focus}")
+    keep = {w for t in plan.topics for w in t.lower().split()} | {
+        w for j in judgement.kept for w in bare_title(j.passage.title).lower().split()
+    }
+    pools = {j.passage.doc_id: _shape(j, grade, glossary, keep) for j in judgement.kept}
+    title = bare_title(judgement.kept[0].passage.title)
     wpm = words_per_minute(grade)
-    title = short_title(passages[0].title)
     target = minutes * wpm
-    budget = target - framing_words(title)
-
-    ranked = sorted(_score_sentences(passages, query, grade), key=lambda s: -s.score)
-    chosen: list[Sentence] = []
-    total = 0
-    for sentence in ranked:
-        if total >= budget:
-            break
-        if total + sentence.words > budget * 1.08:
-            continue
-        chosen.append(sentence)
-        total += sentence.words
-    chosen.sort(key=lambda s: (s.passage_rank, s.position))
-    if len(chosen) < 3:
-        raise ValueError("the sources hold too little on this topic for a lesson")
-    used = sorted({s.passage_rank for s in chosen})
-    used_passages = [passages[i] for i in used]
-    remap = {old: new for new, old in enumerate(used)}
-    chosen = [Sentence(remap[s.passage_rank], s.position, s.text, s.score) for s in chosen]
-
-    body_scenes = _scenes(chosen, used_passages)
-    scenes = framed(title, body_scenes)
-    objectives = [f"Explain the main ideas of {s.heading}" for s in body_scenes if "(part" not in s.heading][
-        :3
-    ]
-    objectives.append("Answer questions about what the sources say")
+    taught_terms = list(
+        dict.fromkeys([title, *[bare_title(j.passage.title) for j in judgement.kept], *plan.topics])
+    )
+    outside = list(
+        dict.fromkeys([*(outside_terms or []), *[bare_title(r.passage.title) for r in judgement.refused]])
+    )
+    quiz_count = min(3, max(1, minutes))
     seed = int(hashlib.sha256(f"{query}|{grade}|{minutes}".encode()).hexdigest()[:8], 16)
-    quiz = _quiz(chosen, passages, seed)
-    if len(quiz) < 3:
-        raise ValueError("the sources do not support a three-question quiz")
-    narration = " ".join(s.narration for s in scenes)
-    notes = []
-    reading_grade = flesch_kincaid_grade(narration)
-    if grade is not None and abs(reading_grade - (0 if grade == "K" else int(grade))) > 2:
-        notes.append(
-            f"Reading level {reading_grade} is outside grade {grade} ±2: the offline composer keeps source "
-            "sentences verbatim (no invented wording), choosing the shortest relevant ones."
-        )
-    words = sum(len(s.narration.split()) for s in scenes)
+    all_lines = [line.text for j in judgement.kept for line in pools[j.passage.doc_id]]
+    # The quiz and the framing take their share of the requested time; the rest is teaching.
+    outside_leads = [tidy(split_sentences(r.passage.text)[0]) for r in judgement.refused if r.passage.text]
+    quiz_draft = build_quiz(
+        all_lines, taught_terms, outside, seed, limit=quiz_count, outside_sentences=outside_leads
+    )
+    quiz_words = sum(len(spoken_question(q).split()) + len(spoken_answer(q).split()) for q in quiz_draft)
+    quiz_words += int(len(quiz_draft) * QUIZ_PAUSE_S * wpm / 60)
+    recap_words = 35
+    budget = max(target - framing.framing_words(title) - quiz_words - recap_words - 12, int(target * 0.45))
+    blocks = _fit(_blocks(plan, judgement.kept, pools), budget)
+    body = [_scene(block, i) for i, block in enumerate(blocks)]
+    taught = [line for b in blocks for line in b.lines]
+    quiz = build_quiz(
+        [line.text for line in taught],
+        taught_terms,
+        outside,
+        seed,
+        limit=quiz_count,
+        outside_sentences=outside_leads,
+    )
+    if not quiz:
+        raise ValueError(f"the sources say too little about {plan.focus} for a quiz")
+    recap = _recap(blocks)
+    scenes = framing.framed(_the(title), [*body, *([recap] if recap else []), *_quiz_scenes(quiz)], plan)
+    scenes[0] = scenes[0].model_copy(update={"heading": framing.short_title(title)})
+    taught_text = " ".join(s.narration for s in body)
+    reading = flesch_kincaid_grade(" ".join(line.text for line in taught))
+    warnings = []
+    words = sum(len(s.narration.split()) for s in scenes) + int(
+        sum(s.pause_after_s for s in scenes) * wpm / 60
+    )
     if words < target * 0.8:
-        notes.append(f"The sources carried {words} words of the {target} a {minutes}-minute lesson needs.")
+        warnings.append(
+            f"The knowledge base holds little about {plan.focus}: this lesson runs about "
+            f"{max(1, round(words / wpm * 60))} seconds of the {minutes * 60} asked."
+        )
+    if reading > grade_number(grade) + 3:
+        warnings.append(
+            f"The sources read at about grade {reading:.0f}, above grade {grade or '6'}, even shortened."
+        )
+    if plan.wants_example and not any(s.kind == "example" for s in body):
+        what = f"a {plan.example} example" if plan.example else "an example"
+        warnings.append(f"The sources hold no {what} for {plan.focus}, so the lesson has none.")
+    missing = [p for p in plan.parts if p.lower() not in taught_text.lower()]
+    if missing:
+        warnings.append("The sources say nothing about " + ", ".join(missing) + ".")
+    if len(quiz) < 3:
+        warnings.append(f"The sources support only {len(quiz)} quiz question(s).")
+    used_ids = list(dict.fromkeys(i for s in body for i in s.source_ids))
+    by_id = {j.passage.doc_id: j.passage for j in judgement.kept}
     return LessonScript(
-        title=title,
+        title=framing.short_title(title),
         grade_level=grade or "6",
         language=language,
-        objectives=objectives[:4] if len(objectives) >= 2 else [*objectives, "Recall the key terms"],
+        objectives=_objectives(plan, blocks, title),
         scenes=scenes,
         quiz=quiz,
         sources=[
-            Source(doc_id=p.doc_id, title=p.title, url=p.source_url, license=p.license) for p in used_passages
+            Source(doc_id=i, title=by_id[i].title, url=by_id[i].source_url, license=by_id[i].license)
+            for i in used_ids
         ],
         target_words=target,
         words_per_minute=wpm,
-        reading_grade=reading_grade,
-        notes=notes,
+        reading_grade=reading,
+        plan={
+            **plan.to_dict(),
+            "refused": [f"{r.passage.title}: {r.reason}" for r in judgement.refused[:12]],
+        },
+        warnings=warnings,
     )

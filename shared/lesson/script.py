@@ -115,7 +115,7 @@ class LessonScript(BaseModel):
     language: str = "en-US"
     objectives: Annotated[list[str], Field(min_length=2, max_length=4)]
     scenes: Annotated[list[Scene], Field(min_length=2)]
-    quiz: Annotated[list[QuizItem], Field(min_length=3, max_length=5)]
+    quiz: Annotated[list[QuizItem], Field(min_length=1, max_length=5)]
     sources: Annotated[list[Source], Field(min_length=1)]
     target_words: int
     words_per_minute: int

@@ -18,12 +18,51 @@ from shared.resilience import TEXT_TO_SPEECH, call_with_resilience
 
 # Default Cloud TTS speaking rate is about 150 words per minute; speaking_rate scales it.
 BASE_WPM = 150.0
+# Locales Cloud TTS has voices for; another region of the same language is spoken by its default locale.
+LOCALES = frozenset(
+    [
+        "en-US",
+        "en-GB",
+        "en-AU",
+        "en-IN",
+        "es-ES",
+        "es-US",
+        "fr-FR",
+        "fr-CA",
+        "de-DE",
+        "it-IT",
+        "pt-BR",
+        "pt-PT",
+        "nl-NL",
+        "nl-BE",
+    ]
+)
+DEFAULT_LOCALES = {
+    "en": "en-US",
+    "es": "es-US",
+    "fr": "fr-FR",
+    "de": "de-DE",
+    "it": "it-IT",
+    "pt": "pt-BR",
+    "nl": "nl-NL",
+}
+# The voice we chose per locale; a locale without one gets the service's default voice for it.
 VOICES = {
     "en-US": "en-US-Neural2-F",
     "en-GB": "en-GB-Neural2-A",
     "es-ES": "es-ES-Neural2-A",
+    "es-US": "es-US-Neural2-A",
     "fr-FR": "fr-FR-Neural2-A",
+    "it-IT": "it-IT-Neural2-A",
+    "pt-BR": "pt-BR-Neural2-A",
 }
+
+
+def voice_for(language: str) -> tuple[str, str]:
+    """(locale, voice name) to speak `language` (a BCP-47 tag): 'es-MX' -> ('es-US', 'es-US-Neural2-A')."""
+    primary = language.split("-", 1)[0].lower()
+    locale = language if language in LOCALES else DEFAULT_LOCALES.get(primary, language)
+    return locale, VOICES.get(locale, "")
 
 
 def to_ssml(text: str) -> tuple[str, list[str]]:
@@ -43,9 +82,10 @@ class CloudTtsNarrator:
 
     def synthesize(self, text: str, out_wav: Path, *, language: str, words_per_minute: int) -> list[float]:
         ssml, marks = to_ssml(text)
+        locale, voice = voice_for(language)
         request = tts.SynthesizeSpeechRequest(
             input=tts.SynthesisInput(ssml=ssml),
-            voice=tts.VoiceSelectionParams(language_code=language, name=VOICES.get(language, "")),
+            voice=tts.VoiceSelectionParams(language_code=locale, name=voice),
             audio_config=tts.AudioConfig(
                 audio_encoding=tts.AudioEncoding.LINEAR16,
                 speaking_rate=round(words_per_minute / BASE_WPM, 2),

@@ -9,11 +9,12 @@ import httpx
 
 from shared.domain.status import Status
 from shared.domain.webhooks import UnsafeWebhook
+from shared.lesson.length import length_warning
 from shared.logs import get_logger
 from shared.messaging.topics import ATTR_CORRELATION_ID, ATTR_EVENT, ATTR_REQUEST_ID, EVENTS_TOPIC
 from shared.webhook_delivery import RetryableWebhookError, deliver
 from worker.pipeline import Output, StageContext
-from worker.stages.narrate import CAPTIONS_SRT, CAPTIONS_VTT, NARRATION
+from worker.stages.narrate import CAPTIONS_SRT, CAPTIONS_VTT, NARRATION, TIMINGS
 from worker.stages.render import THUMBNAIL, VIDEO
 from worker.stages.services import LessonServices
 from worker.stages.understand import SCRIPT
@@ -47,6 +48,10 @@ class UploadStage:
             manifest[output.kind] = uri
             ctx.progress((index + 1) / len(PUBLISHED), f"Saved {output.filename}")
         ctx.output_path(MANIFEST).write_text(json.dumps(manifest, indent=2))
+        duration_s = json.loads(ctx.input_path(TIMINGS).read_text())["duration_s"]
+        warning = length_warning(duration_s, ctx.request.duration_minutes)
+        if warning:
+            ctx.add_warnings([warning])
 
 
 @dataclass

@@ -42,4 +42,4 @@ class LessonServices:
             from shared.media.cloud_tts import CloudTtsNarrator
 
             return CloudTtsNarrator()
-        return default_narrator()
+        return default_narrator(self.settings.narrator)

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from shared.domain.status import Status
 from shared.errors import ClarificationNeeded
 from shared.lesson.knowledge import Passage
+from shared.lesson.plan import plan_question
 from shared.lesson.policy import assess
+from shared.lesson.relevance import candidates
 from worker.pipeline import Output, StageContext
 from worker.stages.services import LessonServices
 
@@ -56,8 +58,11 @@ class RetrieveStage:
 
     def run(self, ctx: StageContext) -> None:
         validation = _read(ctx, VALIDATION)
-        passages = self.services.knowledge.search(" ".join(validation["topic_terms"]), k=8)
-        if not passages or passages[0].score < MIN_TOP_SCORE:
+        # Candidates for the question as a whole, its focus and each part it names; the script stage's
+        # relevance judge keeps only those about the question.
+        language = validation["language"].split("-")[0]
+        passages = candidates(self.services.knowledge, plan_question(validation["query"]), language=language)
+        if not passages or max(p.score for p in passages) < MIN_TOP_SCORE:
             raise ClarificationNeeded(
                 [
                     "We could not find source material on that. Could you name the topic differently, "
@@ -93,3 +98,6 @@ class ScriptStage:
                 str(exc),
             ) from exc
         ctx.output_path(SCRIPT).write_text(script.model_dump_json(indent=2))
+        ctx.add_warnings(script.warnings)
+        if script.reading_grade is not None:
+            ctx.set_reading_grade(script.reading_grade)

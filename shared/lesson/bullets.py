@@ -1,0 +1,149 @@
+"""Slide bullets from narration sentences: short phrases that are complete, never cut mid-phrase. Pure."""
+
+from __future__ import annotations
+
+import re
+
+MAX_BULLET_WORDS = 12
+MAX_BULLET_CHARS = 72
+# A phrase may end before one of these words: what precedes them is a whole noun or verb phrase.
+BREAK_BEFORE = frozenset(
+    [
+        "of",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "within",
+        "into",
+        "through",
+        "during",
+        "after",
+        "before",
+        "because",
+        "since",
+        "while",
+        "which",
+        "that",
+        "who",
+        "whose",
+        "where",
+        "when",
+        "and",
+        "or",
+        "but",
+        "as",
+        "to",
+        "resulting",
+        "including",
+        "such",
+        "than",
+        "via",
+        "among",
+        "between",
+        "across",
+        "along",
+    ]
+)
+DANGLING = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "but",
+        "to",
+        "with",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "its",
+        "their",
+        "his",
+        "her",
+        "this",
+        "that",
+        "these",
+        "those",
+        "very",
+        "due",
+        "such",
+        "so",
+        "than",
+        "like",
+        "being",
+        "also",
+        "not",
+        "which",
+        "who",
+    ]
+)
+DEFINITION = re.compile(
+    r"^(?:The |A |An )?(?P<term>(?!The |A |An )[A-Z][\w'’ -]{1,60}?) (?:is|are|was|were) (?P<what>(?:a|an|the|any) [^,;:]+)",
+    re.UNICODE,
+)
+
+
+def _fits(phrase: str) -> bool:
+    return 2 <= len(phrase.split()) <= MAX_BULLET_WORDS and len(phrase) <= MAX_BULLET_CHARS
+
+
+def _clean(phrase: str) -> str:
+    phrase = phrase.strip().rstrip(".,;:!?").strip()
+    words = phrase.split()
+    while words and words[-1].lower() in DANGLING:
+        words.pop()
+    return " ".join(words)
+
+
+def phrase_at_break(words: list[str], max_words: int = MAX_BULLET_WORDS) -> str | None:
+    """The longest prefix of up to `max_words` words that ends before a preposition or conjunction."""
+    best = None
+    for end in range(3, min(len(words), max_words) + 1):
+        if (
+            end == len(words)
+            or words[end].lower().strip(",;:") in BREAK_BEFORE
+            or words[end - 1].endswith(",")
+        ):
+            candidate = _clean(" ".join(words[:end]))
+            if len(candidate.split()) >= 3 and (max_words > MAX_BULLET_WORDS or _fits(candidate)):
+                best = candidate
+    return best
+
+
+def bullet_for(sentence: str) -> str | None:
+    """A short, complete phrase that carries the sentence's point, or None when none can be made."""
+    text = sentence.strip()
+    whole = _clean(text)
+    if _fits(whole) and len(whole.split()) >= 3:
+        return whole
+    definition = DEFINITION.match(text)
+    if definition:
+        what = phrase_at_break(definition["what"].split())
+        if what:
+            term = definition["term"].strip()
+            candidate = f"{term}: {what}"
+            if _fits(candidate):
+                return candidate
+    for clause in re.split(r"[;:]|, (?:which|while|but|and|so|because|although) |\s[–—]\s", text):
+        clause = _clean(clause)
+        if _fits(clause) and len(clause.split()) >= 3:
+            return clause[0].upper() + clause[1:]
+    found = phrase_at_break(text.split())
+    if found and len(found.split()) >= 5:
+        return found[0].upper() + found[1:]
+    return None

@@ -1,0 +1,169 @@
+"""Quiz questions about what the lesson taught, built from its narration sentences. Pure.
+
+Two kinds, both answerable by someone who watched and plainly wrong otherwise:
+- "Which of these …?" — a taught sentence whose subject is one of the lesson's terms; the options are the
+  lesson's other terms (or, when it taught too few, other topics the knowledge base holds), so distractors
+  are of the same kind: names of things.
+- "What is X?" — the options are the defining phrases of several terms the lesson defined.
+No fill-in-the-blank over a verbatim sentence, and no question whose words point outside it ("his reign").
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+from wordfreq import zipf_frequency
+
+from shared.lesson.bullets import DEFINITION, phrase_at_break
+from shared.lesson.script import QuizItem
+
+DANGLING_REFERENT = re.compile(
+    r"\b(?:he|she|it|they|his|her|its|their|this|these|those|them|him)\b", re.IGNORECASE
+)
+PREDICATE_VERB = re.compile(
+    r"^(?:is|are|was|were|can|could|has|have|had|forms?|occurs?|makes?|causes?|provides?|carries|carry|"
+    r"pumps?|sank|struck|began|begins?|started|involves?|produces?|uses?|consists?|contains?|moves?|"
+    r"changes?|falls?|rises?|allows?|helps?|takes?|describes?|states?|converts?|turns?|protects?|releases?|represents?|consists?|means?|refers?|shows?|needs?|gives?|keeps?|lets?|supplies|supply|controls?)\b"
+)
+MAX_QUESTION_WORDS = 16
+
+
+@dataclass(frozen=True)
+class Taught:
+    sentence: str
+    terms: list[str]  # the lesson's terms, most important first
+
+
+def _subject_term(sentence: str, terms: list[str]) -> tuple[str, str] | None:
+    """(term, predicate) when the sentence opens with one of the terms followed by a verb."""
+    for term in sorted(terms, key=len, reverse=True):
+        match = re.match(
+            rf"^(?:The |A |An |RMS )?{re.escape(term)}s?\b\s+(?P<rest>.+)$", sentence, re.IGNORECASE
+        )
+        if match and PREDICATE_VERB.match(match["rest"]):
+            return term, match["rest"].rstrip(".!? ")
+    return None
+
+
+def _which_question(taught: Taught, rng: random.Random, pool: list[str]) -> QuizItem | None:
+    found = _subject_term(taught.sentence, taught.terms)
+    definition = DEFINITION.match(taught.sentence)
+    if not found and definition:
+        # "The Pythagorean theorem or Pythagoras's theorem is a …": the first name is the answer.
+        term = re.split(r"\s+or\s+", definition["term"].strip())[0]
+        verb = re.search(r"\b(is|are|was|were)\b", taught.sentence[definition.end("term") :])
+        if verb:
+            found = term, f"{verb.group(1)} {definition['what'].rstrip('.')}"
+    if not found:
+        return None
+    term, predicate = found
+    if len(predicate.split()) > MAX_QUESTION_WORDS:
+        predicate = phrase_at_break(predicate.split(), max_words=MAX_QUESTION_WORDS) or ""
+    if not predicate or DANGLING_REFERENT.search(predicate):
+        return None
+    lowered = taught.sentence.lower()
+    distinctive = min(term.lower().split(), key=lambda w: zipf_frequency(w, "en"))
+    # A distractor naming the answer's distinctive word ("Sinking of the Titanic" for "Titanic") or found in
+    # the sentence could be argued right; those left ("Bayes' theorem") are plainly wrong to who watched.
+    distractors = [
+        t
+        for t in dict.fromkeys(pool)
+        if distinctive not in t.lower() and t.lower() not in lowered and t.lower() != term.lower()
+    ]
+    if len(distractors) < 2:
+        return None
+    answer = term[0].upper() + term[1:]
+    options = [answer, *[d[0].upper() + d[1:] for d in distractors[:3]]]
+    rng.shuffle(options)
+    return QuizItem(
+        question=f"Which of these {predicate}?",
+        options=options,
+        answer=answer,
+        explanation=one_line(taught.sentence),
+    )
+
+
+def _definitions(sentences: list[str]) -> dict[str, tuple[str, str]]:
+    """term → (defining phrase, sentence) for sentences of the form "X is a …"."""
+    out: dict[str, tuple[str, str]] = {}
+    for sentence in sentences:
+        match = DEFINITION.match(sentence)
+        if not match:
+            continue
+        phrase = phrase_at_break(match["what"].split(), max_words=14)
+        while phrase and len(phrase) > 76:
+            phrase = phrase_at_break(phrase.split()[:-1], max_words=14)
+        term = match["term"].strip()
+        if phrase and term.lower() not in out and not DANGLING_REFERENT.search(phrase):
+            out[term.lower()] = (phrase, sentence)
+    return out
+
+
+def build_quiz(
+    sentences: list[str],
+    terms: list[str],
+    outside_terms: list[str],
+    seed: int,
+    limit: int = 3,
+    outside_sentences: list[str] | None = None,
+) -> list[QuizItem]:
+    """Up to `limit` questions over the taught sentences, most important terms first.
+
+    `outside_terms` / `outside_sentences`: names and defining sentences of other topics (passages the lesson
+    refused as off-topic), used only as wrong options when the lesson itself taught too few.
+    """
+    rng = random.Random(seed)
+    items: list[QuizItem] = []
+    asked: set[str] = set()
+    definitions = _definitions(sentences)
+    foreign = {t: d for t, d in _definitions(outside_sentences or []).items() if t not in definitions}
+    if definitions and len(definitions) + len(foreign) >= 3:
+        for term, (phrase, sentence) in list(definitions.items())[:limit]:
+            others = [p for t, (p, _) in [*definitions.items(), *foreign.items()] if t != term][:3]
+            options = [phrase, *others]
+            rng.shuffle(options)
+            items.append(
+                QuizItem(
+                    question=f"What is {_article(term)}?",
+                    options=options,
+                    answer=phrase,
+                    explanation=one_line(sentence),
+                )
+            )
+            asked.add(term)
+    pool = [*terms, *outside_terms]
+    for sentence in sentences:
+        if len(items) >= limit:
+            break
+        item = _which_question(Taught(sentence, terms), rng, pool)
+        if item and item.answer.lower() not in asked:
+            items.append(item)
+            asked.add(item.answer.lower())
+    return items
+
+
+def one_line(sentence: str) -> str:
+    """The explanation shown and read with the answer: the taught sentence, shortened to one line."""
+    if len(sentence.split()) <= 20:
+        return sentence
+    short = phrase_at_break(sentence.split(), max_words=20)
+    return f"{short}." if short else sentence
+
+
+def _article(term: str) -> str:
+    """'evaporation' → 'evaporation'; 'water cycle' → 'the water cycle'."""
+    return f"the {term}" if len(term.split()) > 1 else term
+
+
+def spoken_question(item: QuizItem) -> str:
+    """The question as the narrator reads it, options lettered: "… A, evaporation. B, condensation. Or C, rain?" """
+    letters = "ABCDE"
+    options = [f"{letters[i]}, {option.rstrip('.')}" for i, option in enumerate(item.options)]
+    return f"{item.question} {'. '.join(options[:-1])}. Or {options[-1]}?"
+
+
+def spoken_answer(item: QuizItem) -> str:
+    letter = "ABCDE"[item.options.index(item.answer)]
+    return f"The answer is {letter}: {item.answer}. {item.explanation}"

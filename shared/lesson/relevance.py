@@ -1,0 +1,224 @@
+"""Judge retrieved passages and their sentences against the question plan: keep only what is about it.
+
+Similarity alone confuses "blue sky" with the Blue Nile, so a passage must first be *about* something the
+question names: its title (the thing the passage describes) has to appear in the question as a phrase
+("binary number" in "binary numbers in computers"; not "binary star"), or, when the title is not named,
+the passage must be very close to the question in meaning and mention its focus. A named passage whose
+sense is plainly another ("Train" the vehicle in "vaccines train the immune system") is refused by the
+similarity of its lead to the question. Pure given an Embedder.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from shared.ai.embeddings import Embedder
+from shared.lesson.knowledge import Passage
+from shared.lesson.plan import QuestionPlan
+from shared.lesson.policy import FILLER
+from shared.lesson.shaping import is_teachable, split_sentences, tidy
+
+DETERMINERS = frozenset(
+    {"the", "a", "an", "their", "its", "our", "your", "his", "her", "my", "this", "these"}
+)
+STOP = FILLER | {
+    "through",
+    "their",
+    "into",
+    "onto",
+    "over",
+    "under",
+    "then",
+    "than",
+    "they",
+    "them",
+    "has",
+    "have",
+    "was",
+    "were",
+    "been",
+    "being",
+    "take",
+    "takes",
+    "get",
+    "gets",
+    "use",
+    "uses",
+    "s",
+}
+NAMED_MIN_SIMILARITY = 0.30  # a named passage whose lead is further than this is another sense of the word
+RELATED_MIN_SIMILARITY = 0.55  # an unnamed passage must be this close and mention the focus
+SENTENCE_MIN_SIMILARITY = 0.32
+
+
+def normal(word: str) -> str:
+    """A light stem: plurals and -ing only, so "titanic" stays apart from "titan" and "blues" from "computing"."""
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+        return word[:-1] if len(word) > 3 and word[-1] == word[-2] else word
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def stems(text: str) -> list[str]:
+    words = re.findall(r"[a-z0-9]+", re.sub(r"'s\b", "", text.lower()))
+    return [normal(w) for w in words if w not in STOP]
+
+
+def _used_as_verb(question: str, title: str) -> bool:
+    """'train' in "vaccines train the immune system": a one-word title followed by a determiner is a verb there."""
+    words = re.findall(r"[a-z']+", question.lower())
+    target = bare_title(title).lower()
+    return any(w == target and nxt in DETERMINERS for w, nxt in itertools.pairwise(words))
+
+
+def _contains_run(haystack: list[str], needle: list[str]) -> bool:
+    n = len(needle)
+    return n > 0 and any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def bare_title(title: str) -> str:
+    return re.sub(r"\s*\(.*?\)", "", title).strip()
+
+
+@dataclass(frozen=True)
+class Judged:
+    passage: Passage
+    role: str  # "focus", "part", "named" or "related"
+    topic: str  # which topic of the plan it is about (the focus or a part)
+    similarity: float
+    sentences: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Refused:
+    passage: Passage
+    reason: str
+
+
+@dataclass(frozen=True)
+class Judgement:
+    kept: list[Judged]
+    refused: list[Refused]
+
+    @property
+    def words(self) -> int:
+        return sum(len(s.split()) for j in self.kept for s in j.sentences)
+
+
+def _topic_of(title_stems: list[str], plan: QuestionPlan) -> tuple[str, str] | None:
+    """('focus' | 'part', topic) when the title names the focus or a part of the plan."""
+    for role, topic in [("focus", plan.focus), *(("part", p) for p in plan.parts)]:
+        topic_stems = stems(topic)
+        if _contains_run(topic_stems, title_stems) or (
+            topic_stems and _contains_run(title_stems, topic_stems)
+        ):
+            return role, topic
+    return None
+
+
+def judge(plan: QuestionPlan, passages: list[Passage], embedder: Embedder) -> Judgement:
+    """Keep the passages about the question, with their on-topic, teachable sentences."""
+    question_stems = stems(plan.question)
+    plan_text = " ".join([plan.question, *plan.parts])
+    focus_stems = set(stems(plan.focus)) | {s for p in plan.parts for s in stems(p)}
+    leads = [split_sentences(p.text)[0] if p.text else p.title for p in passages]
+    vectors = embedder.embed(
+        [plan_text, *[f"{bare_title(p.title)}. {lead}" for p, lead in zip(passages, leads, strict=True)]]
+    )
+    question_vector, lead_vectors = vectors[0], vectors[1:]
+    kept: list[Judged] = []
+    refused: list[Refused] = []
+    seen: set[str] = set()
+    for passage, vector in zip(passages, lead_vectors, strict=True):
+        if passage.doc_id in seen:
+            continue
+        seen.add(passage.doc_id)
+        similarity = float(np.dot(question_vector, vector))
+        title_stems = stems(bare_title(passage.title))
+        exact = _contains_run(question_stems, title_stems)
+        loose = not exact and len(title_stems) > 1 and set(title_stems) <= set(question_stems)
+        named = (exact or (loose and similarity >= 0.4)) and not _used_as_verb(plan.question, passage.title)
+        topic = _topic_of(title_stems, plan) if named else None
+        if named and similarity < NAMED_MIN_SIMILARITY and not (topic and topic[0] == "focus" and exact):
+            refused.append(
+                Refused(passage, f"shares the word '{bare_title(passage.title)}' but is about something else")
+            )
+            continue
+        if named:
+            role, about = topic or ("named", plan.focus)
+        elif set(title_stems) & focus_stems and set(title_stems) - set(question_stems):
+            # "Quantum gravity" for "what is gravity", "Moon landing" for the Moon's phases: a narrower subject.
+            refused.append(
+                Refused(passage, f"a narrower subject than the question: {bare_title(passage.title)}")
+            )
+            continue
+        elif similarity >= RELATED_MIN_SIMILARITY and focus_stems & set(stems(passage.text)):
+            role, about = "related", plan.focus
+        else:
+            refused.append(Refused(passage, "not about the question's focus or a part it names"))
+            continue
+        whole = role in ("focus", "part") or len(title_stems) > 1 or similarity >= 0.5
+        sentences = _on_topic_sentences(passage, whole, plan, plan_text, embedder)
+        if sentences:
+            kept.append(Judged(passage, role, about, round(similarity, 3), sentences))
+        else:
+            refused.append(Refused(passage, "no sentence of it is about the question"))
+    order = {"focus": 0, "part": 1, "named": 2, "related": 3}
+    kept.sort(key=lambda j: (order[j.role], -j.similarity))
+    return Judgement(kept, refused)
+
+
+def _on_topic_sentences(
+    passage: Passage, whole: bool, plan: QuestionPlan, plan_text: str, embedder: Embedder
+) -> list[str]:
+    """The passage's teachable sentences that are about the question, in source order.
+
+    A passage about the topic itself (`whole`) gives every sentence close enough to the question; for a how
+    or why question a sentence must also touch what is asked (another word of the question) or be close to
+    it. A passage that only names something the question mentions gives just its sentences on the question.
+    """
+    sentences = [tidy(s) for s in split_sentences(passage.text)]
+    sentences = [s for s in sentences if is_teachable(s)]
+    if not sentences:
+        return []
+    vectors = embedder.embed([plan_text, *sentences])
+    title_stems = set(stems(bare_title(passage.title)))
+    asked = set(stems(" ".join(plan.context))) | {w for p in plan.parts for w in stems(p)}
+    out = []
+    for sentence, vector in zip(sentences, vectors[1:], strict=True):
+        similarity = float(np.dot(vectors[0], vector))
+        mentions = set(stems(sentence)) & asked if whole else (set(stems(sentence)) - title_stems) & asked
+        if whole:
+            keep = similarity >= 0.12 and (
+                plan.intent not in ("how", "why") or bool(mentions) or similarity >= 0.4
+            )
+        else:
+            keep = bool(mentions) and similarity >= SENTENCE_MIN_SIMILARITY
+        if keep:
+            out.append(sentence)
+    return out
+
+
+class Searcher(Protocol):
+    def search(self, query: str, k: int = 5, language: str = "en") -> list[Passage]: ...
+
+
+def candidates(knowledge: Searcher, plan: QuestionPlan, k: int = 8, language: str = "en") -> list[Passage]:
+    """BM25 over the whole question, the focus and each part: the passages a judge then filters."""
+    queries = [" ".join(plan.context) or plan.question, plan.focus, *plan.parts]
+    if plan.example:
+        queries.append(f"{plan.focus} {plan.example}")
+    found: dict[str, Passage] = {}
+    for query in queries:
+        for passage in knowledge.search(query, k=k, language=language):
+            found.setdefault(passage.doc_id, passage)
+    return list(found.values())
