@@ -17,6 +17,9 @@ import pytest
 from devstack.services import PostgresServer, PubSubEmulator, ServiceUnavailable
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Whole lessons in tests speak with espeak-ng (about 20x faster than piper); tests/test_narrators.py and the
+# lesson benchmark exercise the neural voice itself.
+os.environ.setdefault("NARRATOR", "espeak")
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
