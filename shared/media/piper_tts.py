@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from shared.errors import PermanentError
-from shared.media.tts import SENTENCE_GAP_S, join_sentences, split_sentences, trim, word_count
+from shared.media.tts import SENTENCE_GAP_S, join_sentences, split_sentences, word_count
 
 if TYPE_CHECKING:
     from piper import PiperVoice
@@ -37,12 +36,6 @@ USUAL_GAP_S = 2 * SENTENCE_GAP_S[0]
 LENGTH_SCALE = (0.7, 1.5)
 # Two scenes are spoken at once (NarrateStage): each run gets half the cores, at most 4.
 SCENES_AT_ONCE = 2
-# One run of the model holds about 30 MB per second of the audio it makes (the decoder's activations),
-# so a sentence longer than this many words is spoken clause by clause, split where it has a comma,
-# semicolon or colon: the voice pauses there anyway (~0.3 s, about what trim() leaves at the joins).
-MAX_RUN_WORDS = 16
-CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+")
-
 _VOICES: dict[tuple[str, str, int], PiperVoice] = {}
 _LOAD_LOCK = threading.Lock()
 
@@ -78,21 +71,6 @@ def load_voice(model: Path, config: Path, threads: int) -> PiperVoice:
                 session=session, config=PiperConfig.from_dict(json.loads(config.read_text()))
             )
         return _VOICES[key]
-
-
-def runs_of(sentence: str) -> list[str]:
-    """The sentence as the pieces the model is run on: clauses of at most MAX_RUN_WORDS where it can."""
-    if word_count(sentence) <= MAX_RUN_WORDS:
-        return [sentence]
-    runs: list[str] = []
-    for clause in CLAUSE_BREAK.split(sentence):
-        if runs and word_count(runs[-1]) + word_count(clause) <= MAX_RUN_WORDS:
-            runs[-1] = f"{runs[-1]} {clause}"
-        else:
-            runs.append(clause)
-    if len(runs) > 1 and word_count(runs[-1]) < 4:  # a short tail sounds clipped on its own
-        runs[-2:] = [f"{runs[-2]} {runs[-1]}"]
-    return runs
 
 
 def length_scale(words: int, sentences: int, words_per_minute: int) -> float:
@@ -141,11 +119,6 @@ class PiperNarrator:
 
     @staticmethod
     def _speak(voice: PiperVoice, sentence: str, settings: Any) -> np.ndarray:
-        rate = voice.config.sample_rate
-        pieces = []
-        for run in runs_of(sentence):
-            # piper splits what it is given into its own sentences, one chunk each.
-            chunks = [chunk.audio_float_array for chunk in voice.synthesize(run, syn_config=settings)]
-            if chunks:
-                pieces.append(trim(np.concatenate(chunks), rate))
-        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+        # piper splits what it is given into its own sentences (one chunk each): one of ours may be several.
+        chunks = [chunk.audio_float_array for chunk in voice.synthesize(sentence, syn_config=settings)]
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
