@@ -365,7 +365,7 @@ def test_captions_never_cover_the_slide_and_read_well():
     assert contrast_ratio(TEXT, (0, 0, 0)) >= 4.5
 
 
-def test_a_bullet_too_long_is_dropped_whole_never_cut():
+def test_a_bullet_too_long_is_dropped_whole_never_cut(tmp_path: Path):
     long = "a very long point " * 14
     bullets = ("Short first point", "Another short point", long.strip(), "A fourth point that comes after it")
     for size in SIZES:
@@ -377,7 +377,7 @@ def test_a_bullet_too_long_is_dropped_whole_never_cut():
                 assert text == bullets[i % 4]
     # The first API: a single word wider than the slide is broken across lines, every letter kept.
     word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3
-    layout = render_bullets(Path("/tmp") / "vividly-long-word.png", "A heading", [word], (1280, 720))
+    layout = render_bullets(tmp_path / "long-word.png", "A heading", [word], (1280, 720))
     assert not layout.overflows() and "".join(layout.bullet_text[0].split()) == word
 
 
@@ -543,3 +543,24 @@ def test_quiz_scenes_find_their_item_when_the_composer_is_terse():
     assert answer.term == long_answer and answer.explanation == "It happens at the surface."
     _image, layout = draw(answer, None, (1280, 720))
     assert not layout.notes and layout.bullet_text[0] == long_answer
+
+
+@pytest.mark.parametrize("count", [3, 5, 6])
+def test_cycles_of_any_size_keep_arrows_off_the_labels(count: int):
+    labels = ("Magma", "Igneous rock", "Weathering", "Sediment", "Sedimentary rock", "Metamorphic rock")[
+        :count
+    ]
+    slide = Slide(
+        "cycle",
+        "The rock cycle",
+        tuple(f"What happens at stage {i + 1}" for i in range(count)),
+        labels=labels,
+    )
+    for current in range(count):
+        _image, layout = draw(slide, SlideState(current=current), (1280, 720))
+        assert not layout.overflows() and not layout.truncated
+        assert len(layout.paths) == count  # one arrow from each node to the next
+        for path in layout.paths:
+            assert not any(
+                b[0] <= x <= b[2] and b[1] <= y <= b[3] for x, y in path for b in layout.text_boxes
+            )

@@ -35,8 +35,15 @@ PAUSE_S = 0.5
 SCENES_AT_ONCE = 2
 
 
+THINK_CUE = ("[Pause: think about your answer]",)
+
+
 def cues_of(narration: str, timing: dict) -> list[Cue]:  # type: ignore[type-arg]
-    return scene_cues(narration, timing["start_s"], timing["speech_end_s"], timing.get("sentence_starts_s"))
+    cues = scene_cues(narration, timing["start_s"], timing["speech_end_s"], timing.get("sentence_starts_s"))
+    if timing.get("pause_after_s"):
+        # The quiz countdown is silent on purpose; a viewer reading captions is told why.
+        cues.append(Cue(timing["speech_end_s"], timing["speech_end_s"] + timing["pause_after_s"], THINK_CUE))
+    return cues
 
 
 def read_script(ctx: StageContext) -> LessonScript:

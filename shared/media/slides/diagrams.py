@@ -59,12 +59,17 @@ def cycle(c: Canvas, slide: Slide, state: SlideState) -> None:
     n = len(labels)
     has_card = bool(slide.bullets)
     gap = c.px(36)
-    region_w = round(c.width * 0.58) if has_card else c.width
+    region_w = round(c.width * (0.58 if n <= 4 else 0.64)) if has_card else c.width
     region: Box = (c.left, y, c.left + region_w, c.bottom)
     pad_x, pad_y = c.px(16), c.px(12)
     # Nodes as wide as the longest label needs at a comfortable size, within reason.
     widest = max(font(c.px(28), True).getlength(label) for label in labels)
-    node_w = round(min(max(widest + 2 * pad_x + c.px(4), c.px(170)), region_w * (0.4 if n <= 4 else 0.32)))
+    node_w = round(min(max(widest + 2 * pad_x + c.px(4), c.px(170)), region_w * (0.4 if n <= 4 else 0.26)))
+    # ...but never so narrow that a word must break across lines.
+    longest_word = max(
+        font(c.px(BODY_MIN), True).getlength(w) for label in labels for w in label.split() or [""]
+    )
+    node_w = max(node_w, round(longest_word + 2 * pad_x + c.px(4)))
     lf = fit_each(
         tuple(labels), node_w - 2 * pad_x, c.px(90), c.px(28), c.px(BODY_MIN), bold=True, max_lines=2
     )
@@ -74,7 +79,9 @@ def cycle(c: Canvas, slide: Slide, state: SlideState) -> None:
     cy = (region[1] + region[3]) / 2
     rx = (region[2] - region[0] - node_w) / 2
     ry = (region[3] - region[1] - node_h) / 2
-    angles = [-math.pi / 2 + 2 * math.pi * i / n for i in range(n)]
+    # The first node at the top; an even ring of six or more sits flat (two nodes on top) to keep them apart.
+    start = -math.pi / 2 + (math.pi / n if n >= 6 and n % 2 == 0 else 0)
+    angles = [start + 2 * math.pi * i / n for i in range(n)]
     centres = [(cx + rx * math.cos(a), cy + ry * math.sin(a)) for a in angles]
     rects = [(x - node_w / 2, yy - node_h / 2, x + node_w / 2, yy + node_h / 2) for x, yy in centres]
     clear = c.px(12)
