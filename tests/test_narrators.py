@@ -106,7 +106,10 @@ def test_length_scale_follows_the_rate_within_bounds():
     assert (scales[0], scales[-1]) == (piper_tts.LENGTH_SCALE[1], piper_tts.LENGTH_SCALE[0])
 
 
-def test_auto_picks_piper_for_english_and_espeak_for_the_rest(piper: Narrator, espeak: Narrator):
+def test_auto_picks_piper_for_english_and_espeak_for_the_rest(
+    piper: Narrator, espeak: Narrator, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("NARRATOR", raising=False)  # the suite pins espeak for whole lessons (conftest)
     auto = default_narrator()
     assert isinstance(auto, ByLanguage)
     assert narrator_for(auto, "en-US").name == narrator_for(auto, "en-GB").name == "piper"
