@@ -21,9 +21,10 @@ from shared.lesson.knowledge import Passage
 from shared.lesson.plan import QuestionPlan, plan_question
 from shared.lesson.quiz import build_quiz, spoken_answer, spoken_question
 from shared.lesson.readability import flesch_kincaid_grade
-from shared.lesson.relevance import Judged, bare_title, judge, stems
+from shared.lesson.relevance import CAUSE, Judged, bare_title, judge, stems
 from shared.lesson.script import Layout, LessonScript, QuizItem, Scene, SceneKind, Source, VisualSpec
 from shared.lesson.shaping import (
+    drop_asides,
     for_speech,
     resolve_pronoun,
     shorten,
@@ -36,11 +37,6 @@ from shared.lesson.shaping import (
 
 MAX_SCENE_SENTENCES = 4
 QUIZ_PAUSE_S = 4.0
-CAUSE = re.compile(
-    r"\b(?:because|caused?|causes|due to|result(?:s|ing)? (?:from|in)|leads? to|when|as a result|by which|"
-    r"through|driven|forms?|formed|occurs?|happens?|produces?|so that|therefore|which allows)\b",
-    re.IGNORECASE,
-)
 EXAMPLE = re.compile(r"\b(?:for example|for instance|such as|e\.g\.|an example)\b", re.IGNORECASE)
 CONNECTIVE = re.compile(
     r"^(?:So|Thus|Therefore|However|Also|But|And|Instead|Hence|Then|Otherwise|Similarly|Still|Yet)\b"
@@ -98,12 +94,20 @@ def _shape(judged: Judged, grade: str | None, glossary: Glossary, keep: set[str]
     """The passage's on-topic sentences, shortened for the grade and written for speech."""
     subject = bare_title(judged.passage.title)
     lines: list[Line] = []
+    limit = max_sentence_words(grade)
     for sentence in judged.sentences:
-        for piece in split_long(sentence, max_sentence_words(grade)):
-            text = for_speech(simplify_words(piece, glossary.common_synonym, keep))
+        short = drop_asides(sentence) if len(sentence.split()) > limit else sentence
+        for piece in split_long(short, limit):
+            text = for_speech(
+                simplify_words(piece, glossary.common_synonym, keep, glossary.droppable_adjective)
+            )
             if len(text.split()) >= 4 and not re.search(r"[()\[\]]", text):
                 lines.append(Line(text, judged.passage.doc_id, subject))
-    return lines
+    # A sentence far above the grade is left out when the passage has easier ones (the first, which says
+    # what the topic is, and the next always stay).
+    ceiling = grade_number(grade) + 6
+    easy = [line for i, line in enumerate(lines) if i < 2 or flesch_kincaid_grade(line.text) <= ceiling]
+    return easy
 
 
 def _opening(lines: list[Line], subject: str) -> list[Line]:
@@ -343,6 +347,8 @@ def _recap(blocks: list[Block]) -> Scene | None:
     points: list[tuple[str, str]] = []
     for block in blocks:
         for line in block.lines:
+            if starts_with_pronoun(line.text):
+                continue
             statement = shorten(line.text, 14)
             bullet = bullet_for(statement)
             if bullet and len(statement.split()) <= 16:

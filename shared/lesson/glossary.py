@@ -16,7 +16,7 @@ from wordfreq import zipf_frequency
 
 WORDNET_DIR = Path("/usr/share/wordnet")
 POS_FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
-RARE_ZIPF = 3.8  # below this a word is unfamiliar to many young readers
+RARE_ZIPF = 3.4  # below this a word is unfamiliar to many young readers
 COMMON_ZIPF = 4.2
 
 
@@ -54,6 +54,10 @@ class Glossary:
         count = int(fields[3], 16)
         return [fields[4 + 2 * i].split("(")[0].replace("_", " ") for i in range(count)]
 
+    def droppable_adjective(self, word: str) -> bool:
+        """Only an adjective in WordNet, and rare: a modifier a young reader can do without."""
+        return _droppable(self, word)
+
     @lru_cache(maxsize=4096)  # noqa: B019 - one glossary per process
     def common_synonym(self, word: str) -> str | None:
         """A much more common single-word synonym for a rare word, or None."""
@@ -73,6 +77,22 @@ class Glossary:
             if score >= best_zipf:
                 best, best_zipf = synonym, score
         return best
+
+
+DROP_ZIPF = 3.0
+
+
+ADJECTIVE_ENDINGS = ("ical", "ic", "ous", "ive", "ary", "otic", "ial")
+
+
+def _droppable(glossary: Glossary, word: str) -> bool:
+    if zipf_frequency(word, "en") >= DROP_ZIPF:
+        return False
+    senses = glossary._load().get(word) if glossary.available else None
+    if senses:
+        return all(pos == "a" for pos, _ in senses)
+    # Not in WordNet at all ("biogeochemical"): an adjective by its ending.
+    return word.endswith(ADJECTIVE_ENDINGS)
 
 
 def rare_words(text: str, keep: set[str]) -> list[str]:

@@ -128,7 +128,9 @@ def _focus_of(phrase: str) -> tuple[str, list[str]]:
     # "X and how/why Y": a second sub-question becomes a named part.
     second = re.search(r"\s+and\s+(?:how|why|what|when|where)\s+(?P<rest>.+)$", phrase, re.IGNORECASE)
     if second:
-        parts.append(_tidy(TRAILING_VERB.sub("", second["rest"])))
+        rest = _tidy(TRAILING_VERB.sub("", second["rest"]))
+        if content_words(rest):  # "and why does it matter" names no part
+            parts.append(rest)
         phrase = _tidy(phrase[: second.start()])
     when = re.search(r"\s+and\s+(?:when|where) to .+$", phrase)
     if when:

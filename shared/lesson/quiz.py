@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from wordfreq import zipf_frequency
 
-from shared.lesson.bullets import DEFINITION, phrase_at_break
+from shared.lesson.bullets import DEFINITION, bullet_for, phrase_at_break
 from shared.lesson.script import QuizItem
 
 DANGLING_REFERENT = re.compile(
@@ -67,10 +67,11 @@ def _which_question(taught: Taught, rng: random.Random, pool: list[str]) -> Quiz
     distinctive = min(term.lower().split(), key=lambda w: zipf_frequency(w, "en"))
     # A distractor naming the answer's distinctive word ("Sinking of the Titanic" for "Titanic") or found in
     # the sentence could be argued right; those left ("Bayes' theorem") are plainly wrong to who watched.
+    by_lower = {t.lower(): t for t in reversed(pool)}  # one spelling per name, the first given
     distractors = [
-        t
-        for t in dict.fromkeys(pool)
-        if distinctive not in t.lower() and t.lower() not in lowered and t.lower() != term.lower()
+        by_lower[t]
+        for t in dict.fromkeys(t.lower() for t in pool)
+        if distinctive not in t and t not in lowered and t != term.lower()
     ]
     if len(distractors) < 2:
         return None
@@ -124,9 +125,10 @@ def build_quiz(
             others = [p for t, (p, _) in [*definitions.items(), *foreign.items()] if t != term][:3]
             options = [phrase, *others]
             rng.shuffle(options)
+            plural = re.search(rf"{re.escape(term)}\w* (?:are|were)\b", sentence, re.IGNORECASE)
             items.append(
                 QuizItem(
-                    question=f"What is {_article(term)}?",
+                    question=f"What {'are' if plural else 'is'} {_article(term)}?",
                     options=options,
                     answer=phrase,
                     explanation=one_line(sentence),
@@ -141,7 +143,48 @@ def build_quiz(
         if item and item.answer.lower() not in asked:
             items.append(item)
             asked.add(item.answer.lower())
+    explained = {item.explanation for item in items}
+    for sentence in sentences:
+        if len(items) >= limit or not terms:
+            break
+        if one_line(sentence) in explained:
+            continue
+        item = _said_question(sentence, terms[0], outside_sentences or [], rng)
+        if item:
+            items.append(item)
+            explained.add(item.explanation)
     return items
+
+
+def _said_question(sentence: str, subject: str, outside: list[str], rng: random.Random) -> QuizItem | None:
+    """ "Which of these did the lesson say about X?": one taught statement against statements about the
+    other topics the lesson refused, plainly wrong as statements about X to someone who watched."""
+    answer = bullet_for(sentence)
+    subject_words = {w for w in re.findall(r"[a-z]+", subject.lower()) if len(w) > 3}
+    if not answer or DANGLING_REFERENT.search(answer):
+        return None
+    wrong = []
+    for other in outside:
+        phrase = bullet_for(other)
+        words = set(re.findall(r"[a-z]+", (phrase or "").lower()))
+        if (
+            phrase
+            and not words & subject_words
+            and phrase not in wrong
+            and not DANGLING_REFERENT.search(phrase)
+        ):
+            wrong.append(phrase)
+    wrong = [w for w in wrong if w.lower() != answer.lower()]
+    if len(wrong) < 2:
+        return None
+    options = [answer, *wrong[:3]]
+    rng.shuffle(options)
+    return QuizItem(
+        question=f"Which of these did the lesson say about {_article(subject.lower()) if subject.islower() else subject}?",
+        options=options,
+        answer=answer,
+        explanation=one_line(sentence),
+    )
 
 
 def one_line(sentence: str) -> str:

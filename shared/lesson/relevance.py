@@ -51,13 +51,43 @@ STOP = FILLER | {
     "uses",
     "s",
 }
+CAUSE = re.compile(
+    r"\b(?:because|caused?|causes|due to|result(?:s|ing)? (?:from|in)|leads? to|when|as a result|by which|"
+    r"through|driven|forms?|formed|occurs?|happens?|produces?|so that|therefore|which allows)\b",
+    re.IGNORECASE,
+)
 NAMED_MIN_SIMILARITY = 0.30  # a named passage whose lead is further than this is another sense of the word
+SINGLE_WORD_MIN_SIMILARITY = 0.45
 RELATED_MIN_SIMILARITY = 0.55  # an unnamed passage must be this close and mention the focus
 SENTENCE_MIN_SIMILARITY = 0.32
 
 
+IRREGULAR = {
+    "sank": "sink",
+    "sunk": "sink",
+    "fell": "fall",
+    "grew": "grow",
+    "rose": "rise",
+    "began": "begin",
+    "froze": "freeze",
+    "flew": "fly",
+    "ate": "eat",
+    "drank": "drink",
+    "took": "take",
+    "made": "make",
+    "built": "build",
+    "fought": "fight",
+    "won": "win",
+    "lost": "lose",
+    "leaves": "leaf",
+    "children": "child",
+}
+
+
 def normal(word: str) -> str:
     """A light stem: plurals and -ing only, so "titanic" stays apart from "titan" and "blues" from "computing"."""
+    if word in IRREGULAR:
+        return IRREGULAR[word]
     if len(word) > 5 and word.endswith("ing"):
         word = word[:-3]
         return word[:-1] if len(word) > 3 and word[-1] == word[-2] else word
@@ -115,9 +145,14 @@ class Judgement:
 
 
 def _topic_of(title_stems: list[str], plan: QuestionPlan) -> tuple[str, str] | None:
-    """('focus' | 'part', topic) when the title names the focus or a part of the plan."""
+    """('focus' | 'part', topic) when the title names the focus or a part of the plan.
+
+    A one-word title names a topic only as its first or last word: "Goods" is not the topic of "exercise
+    good for your health", "Health" is."""
     for role, topic in [("focus", plan.focus), *(("part", p) for p in plan.parts)]:
         topic_stems = stems(topic)
+        if len(title_stems) == 1 and topic_stems and title_stems[0] not in (topic_stems[0], topic_stems[-1]):
+            continue
         if _contains_run(topic_stems, title_stems) or (
             topic_stems and _contains_run(title_stems, topic_stems)
         ):
@@ -148,7 +183,10 @@ def judge(plan: QuestionPlan, passages: list[Passage], embedder: Embedder) -> Ju
         loose = not exact and len(title_stems) > 1 and set(title_stems) <= set(question_stems)
         named = (exact or (loose and similarity >= 0.4)) and not _used_as_verb(plan.question, passage.title)
         topic = _topic_of(title_stems, plan) if named else None
-        if named and similarity < NAMED_MIN_SIMILARITY and not (topic and topic[0] == "focus" and exact):
+        # A one-word title that is not the focus ("Goods" in "why is exercise good for your health") must
+        # also be close in meaning: the shared word is often another sense.
+        floor = NAMED_MIN_SIMILARITY if len(title_stems) > 1 or topic else SINGLE_WORD_MIN_SIMILARITY
+        if named and similarity < floor and not (topic and topic[0] == "focus" and exact):
             refused.append(
                 Refused(passage, f"shares the word '{bare_title(passage.title)}' but is about something else")
             )
@@ -193,13 +231,18 @@ def _on_topic_sentences(
     vectors = embedder.embed([plan_text, *sentences])
     title_stems = set(stems(bare_title(passage.title)))
     asked = set(stems(" ".join(plan.context))) | {w for p in plan.parts for w in stems(p)}
+    # For how and why, a sentence must touch what is asked beyond the topic's own name ("take in water").
+    beyond = asked - set(stems(plan.focus)) - title_stems if plan.intent in ("how", "why") else asked
     out = []
     for sentence, vector in zip(sentences, vectors[1:], strict=True):
         similarity = float(np.dot(vectors[0], vector))
-        mentions = set(stems(sentence)) & asked if whole else (set(stems(sentence)) - title_stems) & asked
+        mentions = set(stems(sentence)) & beyond if whole else (set(stems(sentence)) - title_stems) & asked
         if whole:
             keep = similarity >= 0.12 and (
-                plan.intent not in ("how", "why") or bool(mentions) or similarity >= 0.4
+                plan.intent not in ("how", "why")
+                or bool(mentions)
+                or similarity >= 0.5
+                or (similarity >= 0.3 and CAUSE.search(sentence) is not None)
             )
         else:
             keep = bool(mentions) and similarity >= SENTENCE_MIN_SIMILARITY

@@ -62,7 +62,7 @@ _ABBREV = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in ABBREVIATIONS) + 
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(]?[A-Z0-9])")
 PARENTHETICAL = re.compile(r"\s*\([^()]*\)|\s*\[[^\[\]]*\]")
 APPOSITIVE = re.compile(
-    r",\s+(?:also known as|also called|known as|sometimes called|formerly|officially|abbreviated|from the (?:Greek|Latin))"
+    r",\s+(?:also known as|also called|known as|sometimes called|sometimes spelled|also spelled|or simply|formerly|officially|abbreviated|from the (?:Greek|Latin))"
     r"[^,;.]*,?"
     r"|(?<=\w),\s+or\s+[a-z][\w-]*(?:\s[a-z][\w-]*)?,(?=\s(?:is|are|was|were)\b)"
 )
@@ -254,10 +254,44 @@ AUXILIARIES = frozenset(
 )
 
 
+IRREGULAR_PAST = frozenset(
+    [
+        "sank",
+        "struck",
+        "began",
+        "became",
+        "made",
+        "took",
+        "gave",
+        "grew",
+        "fell",
+        "rose",
+        "led",
+        "won",
+        "built",
+        "wrote",
+        "found",
+        "came",
+        "went",
+        "saw",
+        "got",
+        "held",
+        "kept",
+        "brought",
+        "fought",
+        "ran",
+        "spread",
+        "split",
+    ]
+)
+
+
 def _has_verb(words: list[str]) -> bool:
     """A rough finite-verb test, so a cut never leaves a bare noun phrase ("The largest ocean liner.")."""
     plain = [w.strip(",;:").lower() for w in words]
-    return any(w in AUXILIARIES or (len(w) > 4 and w.endswith("ed")) for w in plain) or any(
+    return any(
+        w in AUXILIARIES or w in IRREGULAR_PAST or (len(w) > 4 and w.endswith("ed")) for w in plain
+    ) or any(
         len(w) > 3
         and w.endswith("s")
         and not w.endswith(("ss", "us", "is"))
@@ -304,16 +338,78 @@ def split_long(sentence: str, max_words: int) -> list[str]:
     return out
 
 
-def simplify_words(sentence: str, swap: Callable[[str], str | None], keep: set[str]) -> str:
-    """Replace rare words by the common synonyms `swap` offers; never a word in `keep` (the lesson's terms)."""
+NONRESTRICTIVE = re.compile(
+    r",\s+(?:which|who|whose)\s[^,;.]{3,80},(?=\s)"  # ", which was built in 1912," mid-sentence
+    r"|,\s+(?:such as|including|especially|like)\s[^;.]{3,90}?(?=[.;]$|\.$)"  # a trailing list of examples
+    r"|,\s+(?:which|who)\s[^;]{3,120}?(?=\.$)"  # a trailing non-restrictive clause
+)
+
+
+def drop_asides(sentence: str, min_words: int = 5) -> str:
+    """Remove non-restrictive clauses and trailing example lists when what stays is still a statement."""
+    shorter = NONRESTRICTIVE.sub("", sentence)
+    shorter = re.sub(r"\s+,", ",", shorter).strip()
+    if shorter != sentence and len(shorter.split()) >= min_words and _has_verb(shorter.split()):
+        return shorter if shorter.endswith((".", "!", "?")) else shorter.rstrip(",;: ") + "."
+    return sentence
+
+
+# An adjective right after one of these and before a noun is attributive ("a biogeochemical cycle"): leaving
+# it out keeps the sentence whole. After "is" or an adverb it is the predicate, and must stay.
+MODIFIER_SLOTS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "these",
+        "that",
+        "those",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "your",
+        "of",
+        "in",
+        "on",
+        "for",
+        "with",
+        "and",
+    ]
+)
+
+
+def simplify_words(
+    sentence: str,
+    swap: Callable[[str], str | None],
+    keep: set[str],
+    droppable: Callable[[str], bool] | None = None,
+) -> str:
+    """Replace rare words by the common synonyms `swap` offers, and drop a rare adjective `droppable` names
+    when a noun follows it ("a biogeochemical cycle" → "a cycle"); never a word in `keep` (the lesson's terms)."""
 
     def replace(match: re.Match[str]) -> str:
-        word = match.group(0)
+        word = match.group(1)
         if word.lower() in keep or word[0].isupper():
-            return word
-        return swap(word.lower()) or word
+            return match.group(0)
+        common = swap(word.lower())
+        if common:
+            return common + (match.group(2) or "")
+        before = sentence[: match.start()].split()[-1:] or [""]
+        after = sentence[match.end() :].split()[:1] or [""]
+        attributive = (
+            match.group(2)
+            and before[0].lower() in MODIFIER_SLOTS
+            and after[0].lower().strip(",.;:") not in TRAILING_FILLER | AUXILIARIES
+        )
+        if droppable is not None and attributive and droppable(word.lower()):
+            return ""
+        return match.group(0)
 
-    return re.sub(r"\b[a-z]{6,}\b", replace, sentence)
+    out = re.sub(r"\b([a-z][a-z-]{5,})\b(\s+(?=[a-z]))?", replace, sentence)
+    return re.sub(r"\b(a)\s+(?=[aeiou])", r"an ", re.sub(r"\b(an)\s+(?=[b-df-hj-np-tv-z])", "a ", out))
 
 
 def starts_with_pronoun(sentence: str) -> bool:
