@@ -111,16 +111,17 @@ def clipped_reason(fragment: str, vocabulary: set[str]) -> str | None:
     text = fragment.strip()
     if "…" in text or "..." in text:
         return "ellipsis"
-    if text.endswith(("-", "–", "—", ",", ":", ";", "(")):
+    if text.endswith(("-", "–", "—", ",", ":", ";", "(", "°")):
         return "ends in punctuation that continues"
-    words = re.findall(r"[A-Za-z][A-Za-z'’]*", text)
+    words = re.findall(r"[A-Za-z0-9][A-Za-z0-9'’°]*", text)
     if not words:
         return None
     last = words[-1].lower()
     if last in DANGLING and len(words) > 1:
         return f"dangling '{words[-1]}'"
     # Cut mid-word: the last word is not a word of the lesson or its sources, but starts a longer one.
-    if text[-1].isalpha() and last not in vocabulary and len(last) >= 2:
+    plural = {last + "s", last + "es", last[:-1] + "ies"}  # a title in the singular is not a cut
+    if text[-1].isalpha() and last not in vocabulary and len(last) >= 2 and not plural & vocabulary:
         longer = next((w for w in vocabulary if len(w) > len(last) and w.startswith(last)), None)
         if longer is not None:
             return f"cut mid-word ('{words[-1]}' / '{longer}')"

@@ -105,9 +105,9 @@ def _fits(phrase: str) -> bool:
 def _clean(phrase: str) -> str:
     phrase = phrase.strip().rstrip(".,;:!?").strip()
     words = phrase.split()
-    while words and words[-1].lower() in DANGLING:
+    while words and (words[-1].lower().rstrip(",;:") in DANGLING or not words[-1].strip(",;:")):
         words.pop()
-    return " ".join(words)
+    return " ".join(words).rstrip(",;:")
 
 
 def phrase_at_break(words: list[str], max_words: int = MAX_BULLET_WORDS) -> str | None:
@@ -120,6 +120,8 @@ def phrase_at_break(words: list[str], max_words: int = MAX_BULLET_WORDS) -> str 
             or words[end - 1].endswith(",")
         ):
             candidate = _clean(" ".join(words[:end]))
+            if "°" in candidate.split()[-1:][0] if candidate else False:
+                continue  # "within the 28°" leaves out the direction that follows
             if len(candidate.split()) >= 3 and (max_words > MAX_BULLET_WORDS or _fits(candidate)):
                 best = candidate
     return best

@@ -357,7 +357,7 @@ def _recap(blocks: list[Block]) -> Scene | None:
     points = points[:4]
     if not points:
         return None
-    bullets = [bullet_for(statement) or statement for statement, _ in points]
+    bullets = [bullet_for(statement) or "" for statement, _ in points]
     return Scene(
         kind="recap",
         heading="Recap",
