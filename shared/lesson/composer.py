@@ -61,7 +61,7 @@ def grade_number(grade: str | None) -> int:
 
 
 def max_sentence_words(grade: str | None) -> int:
-    return 12 + grade_number(grade)
+    return 10 + grade_number(grade)
 
 
 @dataclass
@@ -105,7 +105,7 @@ def _shape(judged: Judged, grade: str | None, glossary: Glossary, keep: set[str]
                 lines.append(Line(text, judged.passage.doc_id, subject))
     # A sentence far above the grade is left out when the passage has easier ones (the first, which says
     # what the topic is, and the next always stay).
-    ceiling = grade_number(grade) + 6
+    ceiling = grade_number(grade) + 5
     easy = [line for i, line in enumerate(lines) if i < 2 or flesch_kincaid_grade(line.text) <= ceiling]
     return easy
 

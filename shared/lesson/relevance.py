@@ -58,7 +58,10 @@ CAUSE = re.compile(
 )
 NAMED_MIN_SIMILARITY = 0.30  # a named passage whose lead is further than this is another sense of the word
 SINGLE_WORD_MIN_SIMILARITY = 0.45
-RELATED_MIN_SIMILARITY = 0.55  # an unnamed passage must be this close and mention the focus
+PART_MIN_SIMILARITY = (
+    0.2  # even a passage the question names must be somewhat about it ("Adult" for a butterfly)
+)
+RELATED_MIN_SIMILARITY = 0.6  # an unnamed passage must be this close and mention the focus
 SENTENCE_MIN_SIMILARITY = 0.32
 
 
@@ -85,16 +88,22 @@ IRREGULAR = {
 
 
 def normal(word: str) -> str:
-    """A light stem: plurals and -ing only, so "titanic" stays apart from "titan" and "blues" from "computing"."""
+    """A light stem: plurals and a few irregular verbs only, so "titanic" stays apart from "titan", "blues"
+    from "blue" in a title and "meaning" from "mean"."""
     if word in IRREGULAR:
         return IRREGULAR[word]
-    if len(word) > 5 and word.endswith("ing"):
-        word = word[:-3]
-        return word[:-1] if len(word) > 3 and word[-1] == word[-2] else word
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
+    return word
+
+
+def without_ing(word: str) -> str:
+    """'sinking' → 'sink': for a title's gerund matched loosely against the question's verb."""
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+        return word[:-1] if len(word) > 3 and word[-1] == word[-2] else word
     return word
 
 
@@ -180,13 +189,23 @@ def judge(plan: QuestionPlan, passages: list[Passage], embedder: Embedder) -> Ju
         similarity = float(np.dot(question_vector, vector))
         title_stems = stems(bare_title(passage.title))
         exact = _contains_run(question_stems, title_stems)
-        loose = not exact and len(title_stems) > 1 and set(title_stems) <= set(question_stems)
+        loose = (
+            not exact
+            and len(title_stems) > 1
+            and {without_ing(w) for w in title_stems} <= {without_ing(w) for w in question_stems}
+        )
         named = (exact or (loose and similarity >= 0.4)) and not _used_as_verb(plan.question, passage.title)
         topic = _topic_of(title_stems, plan) if named else None
         # A one-word title that is not the focus ("Goods" in "why is exercise good for your health") must
         # also be close in meaning: the shared word is often another sense.
         floor = NAMED_MIN_SIMILARITY if len(title_stems) > 1 or topic else SINGLE_WORD_MIN_SIMILARITY
-        if named and similarity < floor and not (topic and topic[0] == "focus" and exact):
+        qualifier = stems(" ".join(re.findall(r"\((.*?)\)", passage.title)))
+        if qualifier and not set(qualifier) & set(question_stems):
+            # "Phase (matter)" for the Moon's phases, "Amazon (company)" beside a river: the qualifier says
+            # which sense the passage is about, and the question names another.
+            floor = max(floor, SINGLE_WORD_MIN_SIMILARITY)
+            topic = None if similarity < floor else topic
+        if named and similarity < floor and not (topic and exact and similarity >= PART_MIN_SIMILARITY):
             refused.append(
                 Refused(passage, f"shares the word '{bare_title(passage.title)}' but is about something else")
             )
