@@ -37,6 +37,8 @@ from shared.lesson.shaping import (
 
 MAX_SCENE_SENTENCES = 4
 QUIZ_PAUSE_S = 4.0
+QUIZ_SHARE = 0.34
+RECAP_WORDS = 30
 EXAMPLE = re.compile(r"\b(?:for example|for instance|such as|e\.g\.|an example)\b", re.IGNORECASE)
 CONNECTIVE = re.compile(
     r"^(?:So|Thus|Therefore|However|Also|But|And|Instead|Hence|Then|Otherwise|Similarly|Still|Yet)\b"
@@ -354,7 +356,7 @@ def _recap(blocks: list[Block]) -> Scene | None:
             if bullet and len(statement.split()) <= 16:
                 points.append((statement, line.doc_id))
                 break
-    points = points[:4]
+    points = points[:3]
     if not points:
         return None
     bullets = [bullet_for(statement) or "" for statement, _ in points]
@@ -436,10 +438,20 @@ def compose(
     quiz_draft = build_quiz(
         all_lines, taught_terms, outside, seed, limit=quiz_count, outside_sentences=outside_leads
     )
-    quiz_words = sum(len(spoken_question(q).split()) + len(spoken_answer(q).split()) for q in quiz_draft)
-    quiz_words += int(len(quiz_draft) * QUIZ_PAUSE_S * wpm / 60)
-    recap_words = 35
-    budget = max(target - framing.framing_words(title) - quiz_words - recap_words - 12, int(target * 0.45))
+
+    def spoken_words(items: list[QuizItem]) -> int:
+        read = sum(len(spoken_question(q).split()) + len(spoken_answer(q).split()) for q in items)
+        return read + int(len(items) * QUIZ_PAUSE_S * wpm / 60)
+
+    supported = len(quiz_draft)
+    # The quiz gets at most a third of the time asked for; teaching gets the rest.
+    while len(quiz_draft) > 1 and spoken_words(quiz_draft) > target * QUIZ_SHARE:
+        quiz_draft = quiz_draft[:-1]
+    quiz_count = max(1, len(quiz_draft))
+    budget = max(
+        target - framing.framing_words(title) - spoken_words(quiz_draft) - RECAP_WORDS - 12,
+        int(target * 0.35),
+    )
     blocks = _fit(_blocks(plan, judgement.kept, pools), budget)
     body = [_scene(block, i) for i, block in enumerate(blocks)]
     taught = [line for b in blocks for line in b.lines]
@@ -477,8 +489,8 @@ def compose(
     missing = [p for p in plan.parts if p.lower() not in taught_text.lower()]
     if missing:
         warnings.append("The sources say nothing about " + ", ".join(missing) + ".")
-    if len(quiz) < 3:
-        warnings.append(f"The sources support only {len(quiz)} quiz question(s).")
+    if supported < min(3, max(1, minutes)):
+        warnings.append(f"The sources support only {supported} quiz question(s).")
     used_ids = list(dict.fromkeys(i for s in body for i in s.source_ids))
     by_id = {j.passage.doc_id: j.passage for j in judgement.kept}
     return LessonScript(

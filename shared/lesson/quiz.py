@@ -93,7 +93,7 @@ def _definitions(sentences: list[str]) -> dict[str, tuple[str, str]]:
         match = DEFINITION.match(sentence)
         if not match:
             continue
-        phrase = phrase_at_break(match["what"].split(), max_words=14)
+        phrase = phrase_at_break(match["what"].split(), max_words=11)
         while phrase and len(phrase) > 76:
             phrase = phrase_at_break(phrase.split()[:-1], max_words=14)
         term = match["term"].strip()
