@@ -100,6 +100,20 @@ def test_piper_refuses_a_language_it_cannot_speak(piper: Narrator, tmp_path: Pat
         piper.synthesize("Hola.", tmp_path / "es.wav", language="es-ES", words_per_minute=130)
 
 
+def test_a_long_sentence_is_said_in_runs_cut_at_its_commas(piper: Narrator):
+    voice = piper.voice  # type: ignore[attr-defined]
+    sentence = (
+        "Water evaporates from the ocean when the sun warms it, and the vapour rises high into the cold "
+        "air, where it cools and forms the clouds that later bring rain back down to the ground."
+    )
+    (phonemes,) = voice.phonemize(sentence)
+    runs = piper_tts.phrase_runs(phonemes)
+    assert len(runs) > 2 and sum(runs, []) == phonemes
+    assert all(len(run) <= piper_tts.MAX_RUN_PHONEMES for run in runs)
+    # Where a comma falls in range, the run ends on it; otherwise it ends between words, not inside one.
+    assert "," in {run[-1] for run in runs} and all(run[-1] in (",", " ", ".") for run in runs)
+
+
 def test_length_scale_follows_the_rate_within_bounds():
     scales = [piper_tts.length_scale(100, 6, wpm) for wpm in (60, 115, 135, 155, 400)]
     assert scales == sorted(scales, reverse=True)

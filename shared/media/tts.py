@@ -48,15 +48,17 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-def trim(samples: np.ndarray, rate: int) -> np.ndarray:
-    """Cut the engine's leading and trailing silence down to KEEP_LEAD_S / KEEP_TAIL_S."""
+def trim(
+    samples: np.ndarray, rate: int, *, lead_s: float = KEEP_LEAD_S, tail_s: float = KEEP_TAIL_S
+) -> np.ndarray:
+    """Cut the engine's leading and trailing silence down to `lead_s` / `tail_s`."""
     if not samples.size:
         return samples
     loud = np.flatnonzero(np.abs(samples) > SILENT * float(np.max(np.abs(samples))))
     if not loud.size:
         return samples[:0]
-    first = max(0, int(loud[0]) - round(KEEP_LEAD_S * rate))
-    last = min(samples.size, int(loud[-1]) + 1 + round(KEEP_TAIL_S * rate))
+    first = max(0, int(loud[0]) - round(lead_s * rate))
+    last = min(samples.size, int(loud[-1]) + 1 + round(tail_s * rate))
     return samples[first:last]
 
 
