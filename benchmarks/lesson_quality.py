@@ -68,7 +68,46 @@ TARGET_FK_MEDIAN = 3.0
 TARGET_FK_MAX = 6.0
 LENGTH_TOLERANCE = 0.20
 
-DANGLING = {"a", "an", "the", "of", "and", "or", "to", "with", "from", "by", "its", "their", "nor"}
+# Words a phrase cannot end on: each asks for what follows ("…appear blue because", "…sea level resulting").
+DANGLING = {
+    *[
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "to",
+        "with",
+        "from",
+        "by",
+        "its",
+        "their",
+        "nor",
+        "because",
+        "since",
+        "whereby",
+        "although",
+        "though",
+        "unless",
+        "until",
+    ],
+    *[
+        "if",
+        "when",
+        "where",
+        "whose",
+        "which",
+        "that",
+        "resulting",
+        "including",
+        "known",
+        "called",
+        "named",
+        "exerted",
+        "associated",
+    ],
+}
 LENGTH_WARNING = re.compile(r"short|long|minute|length|duration|second|thin|few sources|not enough", re.I)
 _STOPWORD_TEXT = (
     "a an the of and or to with in on at by for from as is are was were be been being it its this that "

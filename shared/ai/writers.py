@@ -10,6 +10,7 @@ from shared.lesson.composer import compose
 from shared.lesson.glossary import Glossary
 from shared.lesson.knowledge import Passage
 from shared.lesson.script import LessonScript
+from shared.lesson.syntax import ParseSimplifier, Simplifier
 
 UsageCallback = Callable[[dict[str, float]], None]
 
@@ -35,13 +36,20 @@ class ScriptWriter(Protocol):
 
 
 class GroundedComposer:
-    """Offline: answers from the passages with a packaged embedding model and WordNet's common words."""
+    """Offline: answers from the passages with a packaged embedding model, WordNet's common words and a
+    packaged parser that cuts long sentences apart."""
 
     name = "grounded-composer"
 
-    def __init__(self, embedder: Embedder | None = None, glossary: Glossary | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        glossary: Glossary | None = None,
+        simplifier: Simplifier | None = None,
+    ) -> None:
         self.embedder = embedder or WordLlamaEmbedder()
         self.glossary = glossary or Glossary()
+        self.simplifier = simplifier or ParseSimplifier()
 
     def write(
         self,
@@ -61,4 +69,5 @@ class GroundedComposer:
             language=language,
             embedder=self.embedder,
             glossary=self.glossary,
+            simplifier=self.simplifier,
         )

@@ -90,6 +90,25 @@ DANGLING = frozenset(
         "not",
         "which",
         "who",
+        # These ask for what follows too: "…appear blue because", "…sea level resulting".
+        "because",
+        "since",
+        "whereby",
+        "although",
+        "though",
+        "unless",
+        "until",
+        "if",
+        "when",
+        "where",
+        "whose",
+        "resulting",
+        "including",
+        "known",
+        "called",
+        "named",
+        "exerted",
+        "associated",
     ]
 )
 DEFINITION = re.compile(

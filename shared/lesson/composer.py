@@ -34,6 +34,7 @@ from shared.lesson.shaping import (
     starts_with_pronoun,
     tidy,
 )
+from shared.lesson.syntax import Simplifier
 
 MAX_SCENE_SENTENCES = 4
 QUIZ_PAUSE_S = 4.0
@@ -92,14 +93,17 @@ class Block:
         return sum(len(line.text.split()) for line in self.lines)
 
 
-def _shape(judged: Judged, grade: str | None, glossary: Glossary, keep: set[str]) -> list[Line]:
-    """The passage's on-topic sentences, shortened for the grade and written for speech."""
+def _shape(
+    judged: Judged, grade: str | None, glossary: Glossary, keep: set[str], simplifier: Simplifier | None
+) -> list[Line]:
+    """The passage's on-topic sentences, cut into short ones for the grade and written for speech."""
     subject = bare_title(judged.passage.title)
     lines: list[Line] = []
     limit = max_sentence_words(grade)
     for sentence in judged.sentences:
         short = drop_asides(sentence) if len(sentence.split()) > limit else sentence
-        for piece in split_long(short, limit):
+        cut = simplifier.simplify(short, limit) if simplifier else [short]
+        for piece in (part for whole in cut for part in split_long(whole, limit)):
             text = for_speech(
                 simplify_words(piece, glossary.common_synonym, keep, glossary.droppable_adjective)
             )
@@ -177,7 +181,8 @@ def _blocks(plan: QuestionPlan, judged: list[Judged], pools: dict[str, list[Line
             )
     definition = [] if blocks else _opening(take(main.passage.doc_id, 2), title)
     if definition:
-        heading = f"What is {_the(title)}?" if plan.intent in ("define", "example", "steps") else title
+        named = _as_sources_say(title, definition[0].text)
+        heading = f"What is {named}?" if plan.intent in ("define", "example", "steps") else title
         blocks.insert(0, Block("definition", heading, definition, "definition", term=title))
     if plan.intent in ("how", "why"):
         mechanism = [line for j in focus for line in take(j.passage.doc_id, MAX_SCENE_SENTENCES, CAUSE)]
@@ -252,6 +257,12 @@ def _the(title: str) -> str:
     if title.isupper() or any(w[:1].isupper() for w in words[1:]):
         return title if len(words) == 1 else f"the {title}"
     return f"the {title.lower()}" if len(words) > 1 else title.lower()
+
+
+def _as_sources_say(title: str, first_line: str) -> str:
+    """'a sonnet' where the definition says "A sonnet is …"; otherwise as `_the` names it."""
+    article = re.match(rf"^(an?) {re.escape(title)}\b", first_line, re.IGNORECASE)
+    return f"{article.group(1).lower()} {title.lower()}" if article else _the(title)
 
 
 def _fit(blocks: list[Block], budget_words: int) -> list[Block]:
@@ -373,7 +384,11 @@ def _recap(blocks: list[Block]) -> Scene | None:
 
 def _objectives(plan: QuestionPlan, blocks: list[Block], title: str) -> list[str]:
     focus = re.sub(r"^(?:the )?(?:steps|stages|phases|parts) (?:of|in) |\s+in order$", "", plan.focus)
-    subject = f"the {focus}" if f"the {focus}" in plan.question.lower() else focus
+    asked = plan.question.lower()
+    subject = next(
+        (f"{a} {focus}" for a in ("the", "a", "an") if re.search(rf"\b{a} {re.escape(focus)}\b", asked)),
+        focus,
+    )
     question = plan.question.strip()
     first = {
         "define": f"Say what {subject} is in your own words",
@@ -409,6 +424,7 @@ def compose(
     passages: list[Passage],
     embedder: Embedder,
     glossary: Glossary,
+    simplifier: Simplifier | None = None,
     language: str = "en-US",
     outside_terms: list[str] | None = None,
 ) -> LessonScript:
@@ -420,7 +436,9 @@ def compose(
     keep = {w for t in plan.topics for w in t.lower().split()} | {
         w for j in judgement.kept for w in bare_title(j.passage.title).lower().split()
     }
-    pools = {j.passage.doc_id: _shape(j, grade, glossary, keep) for j in judgement.kept}
+    # The parse-based simplifier reads English only; other languages keep the clause-boundary splitter.
+    english = simplifier if language.lower().startswith("en") else None
+    pools = {j.passage.doc_id: _shape(j, grade, glossary, keep, english) for j in judgement.kept}
     title = bare_title(judgement.kept[0].passage.title)
     wpm = words_per_minute(grade)
     target = minutes * wpm

