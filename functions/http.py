@@ -53,6 +53,8 @@ def json_body(request: flask.Request, *, max_bytes: int) -> dict[str, Any]:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise HttpError(400, "malformed_json", f"body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:  # about 1,000 levels of [[[…]]] exhaust the parser's stack
+        raise HttpError(400, "malformed_json", "body is nested too deeply") from exc
     if not isinstance(body, dict):
         raise HttpError(
             422,

@@ -16,6 +16,7 @@ import structlog
 from cloudevents.http import CloudEvent
 from pydantic import ValidationError
 from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from functions.http import (
     HttpError,
@@ -38,6 +39,7 @@ from shared.messages import RequestMessage
 from shared.views import request_view
 
 log = get_logger("functions")
+RETRY_AFTER_S = 5
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +73,19 @@ def _handle(request: flask.Request, action: Any) -> Response:
         return error_response(
             HttpError(503, "unavailable", "could not enqueue the request; try again"), correlation_id
         )
+    except (OperationalError, InterfaceError) as exc:
+        # The database is restarting or failing over: the transaction rolled back, nothing was published.
+        log.warning("database unreachable", error=type(exc).__name__)
+        body, status, headers = error_response(
+            HttpError(503, "database_unavailable", "the database is unreachable; try again shortly"),
+            correlation_id,
+        )
+        return body, status, {**headers, "Retry-After": str(RETRY_AFTER_S)}
+    except Exception:
+        # Whatever escapes is one JSON log entry with its traceback (SQL parameters are hidden by the
+        # engine) and a JSON answer, never Flask's HTML page.
+        log.exception("unhandled error")
+        return error_response(HttpError(500, "internal", "something went wrong on our side"), correlation_id)
 
 
 def _view(request_id: Any) -> dict[str, Any]:

@@ -36,6 +36,7 @@ def _cloud_sql_engine(settings: Settings) -> Engine:
     return create_engine(
         "postgresql+pg8000://",
         creator=getconn,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=settings.db_pool_size,
         max_overflow=2,
@@ -50,7 +51,9 @@ def make_engine(settings: Settings) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -62,8 +65,10 @@ def make_engine(settings: Settings) -> Engine:
 
         return engine
     # pre_ping notices connections the server dropped (restart, maintenance) before we use them.
+    # hide_parameters: an error's text never carries the learner's query, student id or webhook URL.
     return create_engine(
         url,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=settings.db_pool_size,
         max_overflow=10,

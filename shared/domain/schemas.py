@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
 from shared.domain.webhooks import UnsafeWebhook, check_webhook_url
 
@@ -17,6 +17,25 @@ SUPPORTED_LANGUAGES = frozenset({"en", "es", "fr", "de", "it", "pt", "nl"})
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MIN_MINUTES, MAX_MINUTES = 1, 10
 MAX_QUERY_CHARS = 2_000
+
+
+def no_control_characters(value: str) -> str:
+    """Every text field of every function: PostgreSQL refuses NUL in text, and a terminal escape stored in
+    a request would reach logs and screens."""
+    if CONTROL_CHARS.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def clean_query(value: str) -> str:
+    """A learner's question, the same on submit and on a clarification's answer."""
+    if not value:
+        raise ValueError("must not be empty")
+    return " ".join(no_control_characters(value).split())
+
+
+Text = Annotated[StrictStr, AfterValidator(no_control_characters)]
+Query = Annotated[StrictStr, Field(max_length=MAX_QUERY_CHARS), AfterValidator(clean_query)]
 
 Grade = Literal["K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]
 
@@ -49,24 +68,15 @@ class ContentRequestCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    student_query: Annotated[StrictStr, Field(max_length=MAX_QUERY_CHARS)]
+    student_query: Query
     grade_level: Grade | None = None
     duration_minutes: StrictInt = Field(default=2, ge=MIN_MINUTES, le=MAX_MINUTES)
-    language: StrictStr = "en-US"
-    organization_id: StrictStr = "default"
-    student_id: StrictStr | None = None
-    idempotency_key: Annotated[StrictStr, Field(min_length=1, max_length=128)] | None = None
-    webhook_url: StrictStr | None = None
+    language: Text = "en-US"
+    organization_id: Text = "default"
+    student_id: Text | None = None
+    idempotency_key: Annotated[Text, Field(min_length=1, max_length=128)] | None = None
+    webhook_url: Annotated[Text, Field(max_length=2_048)] | None = None
     options: LessonOptions = Field(default_factory=LessonOptions)
-
-    @field_validator("student_query")
-    @classmethod
-    def _query(cls, value: str) -> str:
-        if not value:
-            raise ValueError("must not be empty")
-        if CONTROL_CHARS.search(value):
-            raise ValueError("must not contain control characters")
-        return " ".join(value.split())
 
     @field_validator("grade_level", mode="before")
     @classmethod
@@ -123,6 +133,6 @@ class ClarificationAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     answers: Annotated[
-        list[Annotated[StrictStr, Field(min_length=1, max_length=500)]], Field(min_length=1, max_length=5)
+        list[Annotated[Text, Field(min_length=1, max_length=500)]], Field(min_length=1, max_length=5)
     ]
-    student_query: Annotated[StrictStr, Field(min_length=1, max_length=MAX_QUERY_CHARS)] | None = None
+    student_query: Query | None = None
