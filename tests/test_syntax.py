@@ -51,6 +51,23 @@ def words(text: str) -> set[str]:
                 "Timbuktu has a population of around one million people.",
             ],
         ),
+        (
+            # A passive participle keeps the source's copula; the examples after "including" go with it.
+            "A hat is a head covering worn for various reasons, including protection against the weather and the sun.",
+            ["A hat is a head covering.", "A hat is worn for various reasons."],
+        ),
+        (
+            "The largest ocean liner in service at the time, Titanic was four days into her maiden voyage to New York.",
+            ["Titanic was four days into her maiden voyage to New York."],
+        ),
+        (
+            "A desert is a landscape where little precipitation occurs and living conditions are harsh for life.",
+            [
+                "A desert is a landscape.",
+                "In a desert, little precipitation occurs.",
+                "Living conditions are harsh for life.",
+            ],
+        ),
     ],
 )
 def test_a_long_sentence_becomes_short_whole_ones(sentence: str, expected: list[str]):
@@ -71,10 +88,12 @@ def test_the_pieces_say_only_the_source_words_with_one_verb_made_finite():
     [
         # The parse takes the aside for the main verb: cutting there would leave a fragment.
         "An opinion poll, often simply referred to as a survey or a poll, is a human research survey of public opinion.",
+        # The participle's phrase goes on after its comma ("…, and a fluttering flight"): dropping it would
+        # leave "insects … and a conspicuous, fluttering flight".
+        "Butterflies are winged insects from the lepidopteran superfamily Papilionoidea, characterised by large, "
+        "often brightly coloured wings that often fold together when at rest, and a conspicuous, fluttering flight.",
         # Restrictive: the clause says which ship; without it the sentence would say something else.
         "The ship that struck an iceberg in the North Atlantic in April 1912 was the largest ocean liner of its day.",
-        # A list after "including" is not a participle that says what the subject does.
-        "A hat is a head covering worn for various reasons, including protection against the weather and the sun.",
     ],
 )
 def test_what_cannot_be_cut_safely_stays_whole(sentence: str):

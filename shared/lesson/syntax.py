@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -29,6 +30,24 @@ MIN_WORDS = 5  # a piece shorter than this is not a statement a learner can take
 NOT_PARTICIPLES = frozenset(["including", "according", "following", "regarding", "concerning", "excluding"])
 RELATIVE_SUBJECTS = frozenset(["which", "who", "that"])
 FINITE = frozenset(["VBZ", "VBP", "VBD", "MD"])
+EVENT_VERBS = frozenset(
+    [
+        "lead",
+        "cause",
+        "make",
+        "result",
+        "bring",
+        "give",
+        "allow",
+        "create",
+        "produce",
+        "prevent",
+        "mean",
+        "enable",
+        "force",
+        "trigger",
+    ]
+)
 ASIDE_START = frozenset(["VBN", "VBG", "WDT", "WP", "RB"])  # ", combined with …", ", which …", ", often …"
 COMPLEMENTS = frozenset(
     ["dobj", "attr", "acomp", "prep", "xcomp", "ccomp", "oprd", "dative", "agent", "advmod", "npadvmod"]
@@ -64,7 +83,11 @@ DANGLING = frozenset(
         "her",
     ]
 )
-_DANGLING_BEFORE_STOP = re.compile(r"\b(?:" + "|".join(DANGLING) + r")\s*[,;:.]", re.IGNORECASE)
+# "…occurs and, consequently, …" is whole: a conjunction may stand before a comma, not before a stop.
+_DANGLING_BEFORE_STOP = re.compile(
+    r"\b(?:" + "|".join(DANGLING) + r")\s*[;:.]|\b(?:" + "|".join(DANGLING - {"and", "or", "but"}) + r")\s*,",
+    re.IGNORECASE,
+)
 
 
 class Simplifier(Protocol):
@@ -97,8 +120,8 @@ class ParseSimplifier:
         roots = [t for t in doc if t.dep_ == "ROOT"]
         if len(roots) != 1:
             return [sentence]
-        pieces = _rewrite(roots[0].sent)
-        if pieces is None or not all(self._statement(piece) for piece in pieces):
+        pieces = _rewrite(roots[0].sent, self._statement)
+        if pieces is None:
             return [sentence]
         out: list[str] = []
         for piece in pieces:
@@ -109,14 +132,24 @@ class ParseSimplifier:
         """A piece parsed again has a subject first and a finite verb at its root: a statement, not a noun
         phrase or a verb phrase that lost its subject."""
         doc = self.nlp(piece)
-        return doc[0].pos_ not in ("VERB", "AUX") and any(t.dep_ == "ROOT" and _is_finite(t) for t in doc)
+        return doc[0].pos_ not in ("VERB", "AUX", "SCONJ", "CCONJ") and any(
+            t.dep_ == "ROOT" and _is_finite(t) for t in doc
+        )
 
 
-def _rewrite(sent: Span) -> list[str] | None:
-    """The first rule that applies and leaves whole sentences, as the pieces it makes; None when none does."""
-    for rule in (_relative_clause, _trailing_participle, _clauses, _shared_subject, _aside):
+def _rewrite(sent: Span, statement: Callable[[str], bool]) -> list[str] | None:
+    """The first rule that applies and leaves whole statements, as the pieces it makes; None when none does."""
+    for rule in (
+        _fronted_aside,
+        _relative_clause,
+        _where_clause,
+        _trailing_participle,
+        _clauses,
+        _shared_subject,
+        _aside,
+    ):
         pieces = rule(sent)
-        if pieces and all(_whole(p) for p in pieces):
+        if pieces and all(_whole(p) and statement(p) for p in pieces):
             return pieces
     return None
 
@@ -207,13 +240,14 @@ def _plural(subject: Token) -> bool:
     )
 
 
-def _finite(verb: Token, *, plural: bool) -> str | None:
-    """'resulting' → 'result' after a plural subject, 'results' after a singular one."""
+def _finite(verb: Token, *, plural: bool, past: bool = False) -> str | None:
+    """'resulting' → 'result' after a plural subject, 'results' after a singular one, 'resulted' in a
+    sentence told in the past."""
     from lemminflect import getInflection
 
-    if plural:
+    if plural and not past:
         return verb.lemma_
-    forms = getInflection(verb.lemma_, tag="VBZ")
+    forms = getInflection(verb.lemma_, tag="VBD" if past else "VBZ")
     return forms[0] if forms else None
 
 
@@ -244,7 +278,10 @@ def _trailing_participle(sent: Span) -> list[str] | None:
     if subject is None:
         return None
     for verb in sent:
-        if verb.tag_ != "VBG" or verb.dep_ not in ("acl", "advcl") or verb.lower_ in NOT_PARTICIPLES:
+        passive = verb.tag_ == "VBN" and verb.dep_ == "acl"
+        if (verb.tag_ != "VBG" and not passive) or verb.dep_ not in ("acl", "advcl"):
+            continue
+        if verb.lower_ in NOT_PARTICIPLES:
             continue
         if min(_subtree(verb)) != verb.i:
             continue
@@ -256,17 +293,24 @@ def _trailing_participle(sent: Span) -> list[str] | None:
         if comma is None and max(_subtree(verb)) < sent.end - 2:
             continue
         end = comma if comma is not None else max(_subtree(verb)) + 1
-        in_predicate = any(a.dep_ == "attr" and a.head.i == root.i for a in verb.ancestors)
+        in_predicate = _describes_predicate(verb, root)
         then = sent.doc[verb.i + 1].tag_ if verb.i + 1 < sent.end else ""
         if verb.dep_ == "acl" and not (
             root.lemma_ == "be" and in_predicate and then in ("IN", "RP", "RB", "TO")
         ):
             continue  # only "X is a N V-ing from …" says what X does ("monocot flowering plants" does not)
-        # After a comma the participle may say what the whole event does ("…, making it the largest city"):
-        # "This" keeps that open; it is never a scene's first word (the composer resolves or drops it).
-        # "…, having a population of …" is still about the subject.
-        said_by = _whole_phrase(subject) if verb.dep_ == "acl" or verb.lemma_ in ("have", "be") else None
-        finite = _finite(verb, plural=said_by is not None and _plural(subject))
+        # After a comma a verb of consequence says what the whole event does ("…, making it the largest
+        # city", "…, leading to reduced airflow"): "This" says so, and is never a scene's first word (the
+        # composer resolves or drops it). Any other ("…, lasting from 1917 to 1922") is about the subject.
+        if verb.dep_ == "advcl" and sent.doc[verb.i - 1].text != ",":
+            continue  # "…binge eating disorder": without the comma it is no clause of its own
+        said_by = None if verb.dep_ == "advcl" and verb.lemma_ in EVENT_VERBS else _whole_phrase(subject)
+        # "X is a N caused by Y" → "X is caused by Y": the copula the source used, then the participle.
+        finite = (
+            f"{root.text} {verb.text}"
+            if passive
+            else _finite(verb, plural=said_by is not None and _plural(subject), past=root.tag_ == "VBD")
+        )
         if finite is None:
             continue
         main = [t for t in sent if t.i < verb.i]
@@ -361,5 +405,64 @@ def _aside(sent: Span) -> list[str] | None:
             continue
         if max(span) + 1 < sent.end and doc[max(span) + 1].text not in (",", ".", ";"):
             continue  # the parse ends the phrase mid-way: leave the sentence as it is
+        then = doc[max(span) + 2] if max(span) + 2 < sent.end else None
+        if then is not None and (then.dep_ == "cc" or "ROOT" not in (then.dep_, then.head.dep_)):
+            continue  # "…, characterized by large wings, and a fluttering flight": the phrase goes on
         return [_text(_without(sent, _with_commas(sent, span)))]
     return None
+
+
+def _describes_predicate(verb: Token, root: Token) -> bool:
+    """The participle hangs on the predicate noun of "X is a N …", or on a noun joined to it by "and" or
+    "of" ("the rise and fall of sea level resulting from …"), not on a noun deeper inside."""
+    token = verb.head
+    while token.dep_ in ("conj", "pobj", "prep") and token.i != root.i:
+        if token.dep_ == "prep" and token.lower_ != "of":
+            return False
+        token = token.head
+    return token.dep_ == "attr" and token.head.i == root.i
+
+
+def _where_clause(sent: Span) -> list[str] | None:
+    """'X is a N where/whereby/in which C.' → 'X is a N.' and 'In X, C.'"""
+    root = sent.root
+    subject = _subject(root)
+    if subject is None or root.lemma_ != "be":
+        return None
+    doc = sent.doc
+    for token in sent:
+        if token.dep_ != "attr" or token.head.i != root.i or token.i + 2 >= sent.end:
+            continue
+        after = doc[token.i + 1]
+        if after.lower_ in ("where", "whereby"):
+            clause_start = token.i + 2
+        elif after.lower_ == "in" and doc[token.i + 2].lower_ == "which":
+            clause_start = token.i + 3
+        else:
+            continue
+        main = [t for t in sent if t.i <= token.i]
+        named = _text(_whole_phrase(subject), capital=False).rstrip(".")
+        if subject.pos_ != "PROPN":
+            named = named[0].lower() + named[1:]
+        clause = _text([t for t in sent if t.i >= clause_start], capital=False)
+        return [_text(main), f"In {named}, {clause}"]
+    return None
+
+
+def _fronted_aside(sent: Span) -> list[str] | None:
+    """'The largest liner of its time, Titanic was …' → 'Titanic was …': a noun phrase set before the
+    subject repeats or adds to it; the sentence says its point without it."""
+    doc = sent.doc
+    comma = next((t.i for t in sent if t.text == ","), None)
+    if comma is None or comma < sent.start + 2:
+        return None
+    head = next((t for t in sent if t.i < comma and t.head.i >= comma), None)
+    if head is None or head.dep_ not in ("dep", "npadvmod", "appos") or head.pos_ not in ("NOUN", "PROPN"):
+        return None
+    if (
+        min(_subtree(head)) != sent.start
+        or max(_subtree(head)) != comma - 1
+        or doc[comma + 1].dep_ != "nsubj"
+    ):
+        return None
+    return [_text([t for t in sent if t.i > comma])]
