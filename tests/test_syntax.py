@@ -57,6 +57,25 @@ def words(text: str) -> set[str]:
             ["A hat is a head covering.", "A hat is worn for various reasons."],
         ),
         (
+            "The Amazon River is the largest river by discharge volume of water in the world, and the longest "
+            "river system in the world.",
+            [
+                "The Amazon River is the largest river by discharge volume of water in the world.",
+                "The Amazon River is the longest river system in the world.",
+            ],
+        ),
+        (
+            "A sonnet is a fixed poetic form with a structure traditionally consisting of fourteen lines.",
+            [
+                "A sonnet is a fixed poetic form with a structure.",
+                "A sonnet traditionally consists of fourteen lines.",
+            ],
+        ),
+        (
+            "It is performed for various reasons, including weight loss, to aid growth and improve strength.",
+            ["It is performed for various reasons."],
+        ),
+        (
             "The largest ocean liner in service at the time, Titanic was four days into her maiden voyage to New York.",
             ["Titanic was four days into her maiden voyage to New York."],
         ),
@@ -105,13 +124,15 @@ def test_a_sentence_within_the_limit_is_not_parsed():
     assert SIMPLIFIER.simplify(short, 12) == [short]
 
 
-def test_a_participle_that_takes_the_whole_sentence_leaves_it_whole():
-    # The parse gives the participle every word after the subject: nothing would stay of the main clause.
+def test_a_participle_before_the_subject_becomes_its_own_sentence_in_the_same_tense():
     sentence = (
         "Beginning in Great Britain around 1760, the Industrial Revolution had spread to continental Europe "
         "and the United States by about 1840."
     )
-    assert SIMPLIFIER.simplify(sentence, 12) == [sentence]
+    assert SIMPLIFIER.simplify(sentence, 12) == [
+        "The Industrial Revolution began in Great Britain around 1760.",
+        "The Industrial Revolution had spread to continental Europe and the United States by about 1840.",
+    ]
 
 
 def test_a_list_is_never_cut_short():

@@ -141,12 +141,15 @@ def _rewrite(sent: Span, statement: Callable[[str], bool]) -> list[str] | None:
     """The first rule that applies and leaves whole statements, as the pieces it makes; None when none does."""
     for rule in (
         _fronted_aside,
+        _fronted_participle,
         _relative_clause,
         _where_clause,
         _trailing_participle,
         _clauses,
         _shared_subject,
+        _joined_predicates,
         _aside,
+        _example_list,
     ):
         pieces = rule(sent)
         if pieces and all(_whole(p) and statement(p) for p in pieces):
@@ -283,7 +286,9 @@ def _trailing_participle(sent: Span) -> list[str] | None:
             continue
         if verb.lower_ in NOT_PARTICIPLES:
             continue
-        if min(_subtree(verb)) != verb.i:
+        # Only an adverb may come before the participle in its phrase ("traditionally consisting of …").
+        adverbs = [t for t in verb.lefts if t.dep_ == "advmod"]
+        if min(_subtree(verb)) != (adverbs[0].i if adverbs else verb.i):
             continue
         # The phrase runs to the first comma after it; what follows that comma is an aside ("…, combined
         # with …") and goes too. Without a comma the phrase must end the sentence, so what stays is whole.
@@ -313,10 +318,11 @@ def _trailing_participle(sent: Span) -> list[str] | None:
         )
         if finite is None:
             continue
-        main = [t for t in sent if t.i < verb.i]
+        main = [t for t in sent if t.i < min(_subtree(verb))]
         rest = _text([t for t in sent if verb.i < t.i < end], capital=False)
         opening = _text(said_by).rstrip(".") if said_by else "This"
-        return [_text(main), f"{opening} {finite} {rest}"]
+        how = "".join(f"{t.text} " for t in adverbs)
+        return [_text(main), f"{opening} {how}{finite} {rest}"]
     return None
 
 
@@ -413,11 +419,12 @@ def _aside(sent: Span) -> list[str] | None:
 
 
 def _describes_predicate(verb: Token, root: Token) -> bool:
-    """The participle hangs on the predicate noun of "X is a N …", or on a noun joined to it by "and" or
-    "of" ("the rise and fall of sea level resulting from …"), not on a noun deeper inside."""
+    """The participle hangs on the predicate noun of "X is a N …", or on a noun joined to it by "and",
+    "of" or "with" ("the rise and fall of sea level resulting from …", "a form with a structure consisting
+    of …"), not on a noun deeper inside ("insects from the clade undergoing …")."""
     token = verb.head
     while token.dep_ in ("conj", "pobj", "prep") and token.i != root.i:
-        if token.dep_ == "prep" and token.lower_ != "of":
+        if token.dep_ == "prep" and token.lower_ not in ("of", "with"):
             return False
         token = token.head
     return token.dep_ == "attr" and token.head.i == root.i
@@ -466,3 +473,63 @@ def _fronted_aside(sent: Span) -> list[str] | None:
     ):
         return None
     return [_text([t for t in sent if t.i > comma])]
+
+
+def _fronted_participle(sent: Span) -> list[str] | None:
+    """'Originating in Sicily, the sonnet was taken up …' → 'The sonnet originated in Sicily.' then the rest."""
+    doc = sent.doc
+    first = doc[sent.start]
+    subject = _subject(sent.root)
+    if first.tag_ != "VBG" or first.dep_ != "advcl" or first.head.i != sent.root.i or subject is None:
+        return None
+    end = max(_subtree(first)) + 1
+    if end >= sent.end or doc[end].text != "," or doc[end + 1].i != min(_subtree(subject)):
+        return None
+    finite = _finite(first, plural=_plural(subject), past=sent.root.tag_ == "VBD" or _past(sent.root))
+    if finite is None:
+        return None
+    said = _text([t for t in sent if first.i < t.i < end], capital=False)
+    named = _text(_whole_phrase(subject)).rstrip(".")
+    return [f"{named} {finite} {said}", _text([t for t in sent if t.i > end])]
+
+
+def _past(verb: Token) -> bool:
+    """'was taken up': the tense is on the auxiliary."""
+    return any(c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in verb.children)
+
+
+def _joined_predicates(sent: Span) -> list[str] | None:
+    """'X is the largest river, and the longest river system.' → 'X is the largest river.' and 'X is the
+    longest river system.'"""
+    root = sent.root
+    subject = _subject(root)
+    if subject is None or root.lemma_ != "be" or _set_off(subject):
+        return None
+    attr = next((c for c in root.children if c.dep_ == "attr"), None)
+    if attr is None:
+        return None
+    second = next((c for c in attr.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN")), None)
+    if second is None:
+        return None
+    span = _subtree(second)
+    doc = sent.doc
+    joint = {min(span) - 1} if doc[min(span) - 1].dep_ == "cc" else set()
+    if joint and doc[min(span) - 2].text == ",":
+        joint.add(min(span) - 2)
+    if not joint or max(span) < sent.end - 2:
+        return None
+    first = [t for t in sent if t.i not in span | joint]
+    opening = [t for t in sent if t.i <= root.i]
+    return [_text(first), _text(opening + [t for t in sent if t.i in span])]
+
+
+def _example_list(sent: Span) -> list[str] | None:
+    """A long list of examples at the end ('…, including weight loss, growth, strength and …') goes."""
+    doc = sent.doc
+    for token in sent:
+        if token.lower_ not in ("including", "such") or token.i == sent.start or doc[token.i - 1].text != ",":
+            continue
+        if any(t.dep_ in ("nsubj", "nsubjpass") for t in sent if t.i > token.i):
+            continue  # a clause of its own follows the list: it would go too
+        return [_text([t for t in sent if t.i < token.i - 1])]
+    return None
