@@ -20,7 +20,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # Whole lessons in tests speak with espeak-ng (about 20x faster than piper); tests/test_narrators.py and the
 # lesson benchmark exercise the neural voice itself.
 os.environ.setdefault("NARRATOR", "espeak")
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+# Requests of every kind (clear, ambiguous, off-policy, malformed), written for these tests.
+REQUESTS = Path(__file__).resolve().parent / "data" / "requests.jsonl"
 
 
 def _start(factory: Callable[[], Any]) -> Any:

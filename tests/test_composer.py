@@ -18,7 +18,7 @@ from shared.lesson.plan import plan_question
 from shared.lesson.relevance import candidates, judge
 from shared.lesson.script import LessonScript
 from shared.lesson.shaping import for_speech, split_sentences, tidy
-from tests.conftest import SAMPLES
+from tests.conftest import REQUESTS
 
 
 @pytest.fixture(scope="module")
@@ -104,9 +104,7 @@ def test_sub_parts_come_in_the_asked_order(kb, embedder):
 
 
 SAMPLE_QUESTIONS = [
-    json.loads(line)["body"]
-    for line in (SAMPLES / "requests.jsonl").read_text().splitlines()
-    if '"expect": "completed"' in line
+    json.loads(line)["body"] for line in REQUESTS.read_text().splitlines() if '"expect": "completed"' in line
 ]
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from functions import main as functions_main
 from shared.db.models import ContentRequest, RequestEvent
 from shared.messaging.topics import REQUESTS_SUBSCRIPTION
-from tests.conftest import SAMPLES
+from tests.conftest import REQUESTS
 
 pytestmark = pytest.mark.pubsub
 
@@ -58,7 +58,7 @@ def test_idempotency_key_returns_same_request_and_publishes_once(client, stack):
 
 
 def _malformed_samples():
-    for line in (SAMPLES / "requests.jsonl").read_text().splitlines():
+    for line in REQUESTS.read_text().splitlines():
         case = json.loads(line)
         if case.get("expect_http"):
             yield pytest.param(case, id=case["case"])

@@ -21,14 +21,14 @@ from shared.lifecycle import Lifecycle
 from shared.media import audio
 from shared.media.slides import contrast_ratio
 from shared.media.video import probe
-from tests.conftest import SAMPLES
+from tests.conftest import REQUESTS
 from worker.events import OutcomeEvents
 from worker.pipeline import PipelineRunner
 from worker.stages import lesson_stages
 from worker.stages.render import render_slides
 
 pytestmark = pytest.mark.slow
-CASES = [json.loads(line) for line in (SAMPLES / "requests.jsonl").read_text().splitlines()]
+CASES = [json.loads(line) for line in REQUESTS.read_text().splitlines()]
 STAGES = ["validate", "retrieve", "script", "narrate", "render", "upload", "notify"]
 
 

@@ -14,9 +14,9 @@ from shared.lesson.knowledge import Document, KnowledgeBase, add_local_document
 from shared.lesson.policy import assess
 from shared.lesson.readability import flesch_kincaid_grade
 from shared.media.slides import BACKGROUND, MUTED, TEXT, contrast_ratio, render_bullets, render_sources
-from tests.conftest import SAMPLES
+from tests.conftest import REQUESTS
 
-CASES = [json.loads(line) for line in (SAMPLES / "requests.jsonl").read_text().splitlines()]
+CASES = [json.loads(line) for line in REQUESTS.read_text().splitlines()]
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +35,19 @@ def test_policy_on_samples(case):
         assert 1 <= len(info.value.questions) <= 3
     else:
         assert info.value.code.startswith("policy_")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Explain how bullying affects students and what schools can do",
+        "Why do insults hurt? Teach kindness to grade 2",
+        "What is a roast dinner in British cooking?",
+        "Why do some animals mock other animals' calls?",
+    ],
+)
+def test_a_lesson_about_a_hard_subject_is_not_refused(query: str):
+    assert assess(query).query
 
 
 def test_grade_is_inferred_from_the_query():

@@ -25,8 +25,9 @@ POLICIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "policy_harassment",
         "we do not write content that mocks or targets a real person",
         (
-            r"\b(mean|nasty|insulting|embarrassing|rude)\b.{0,30}\b(about|to)\b.{0,20}\b(my|our|a)\b.{0,15}\b(classmate|friend|teacher|brother|sister|neighbou?r)\b",
-            r"\b(bully|roast|humiliate|insult)\b",
+            r"\b(mean|nasty|insulting|embarrassing|rude)\b.{0,40}\b(my|our|a)\b.{0,15}\b(classmate|friend|teacher|brother|sister|neighbou?r)\b",
+            # A target is needed: "explain how bullying affects students" is a lesson, "roast my brother" is not.
+            r"\b(bully|roast|humiliat|insult|make fun of|mock)\w*\b.{0,25}\b(my|our|this)\b.{0,15}\b(classmate|friend|teacher|brother|sister|neighbou?r|kid|boy|girl)\b",
         ),
     ),
     (
@@ -174,7 +175,7 @@ BROAD_SUBJECTS = frozenset(
 )
 DEICTIC = re.compile(
     r"\b(it again|that again|the thing|that thing|we talked about|we did|you said|same as before|"
-    r"like last time|the one)\b"
+    r"like last time|the one|the same one|one again|yesterday's lesson|last lesson|in class)\b"
 )
 SUBJECT_SPLIT = re.compile(r"\band also\b|\band\b|,|\bplus\b")
 
