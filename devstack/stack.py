@@ -41,7 +41,7 @@ class DevStack:
             "GOOGLE_CLOUD_PROJECT": os.environ.get("GOOGLE_CLOUD_PROJECT", "vividly-local"),
             "WORK_DIR": str(self.workdir / "work"),
             "CONTENT_DIR": str(self.workdir / "content"),
-            "ALLOW_PRIVATE_WEBHOOKS": "true",
+            "ALLOW_LOOPBACK_WEBHOOKS": "true",
         }
 
         on_step("starting the Pub/Sub emulator")

@@ -126,7 +126,7 @@ def submit_content_request(request: flask.Request) -> Response:
             raise HttpError(
                 422, "validation_failed", "the request has invalid fields", field_errors(exc.errors())
             ) from exc
-        webhook_errors = validate_webhook(parsed, allow_private=settings.allow_private_webhooks)
+        webhook_errors = validate_webhook(parsed, allow_loopback=settings.allow_loopback_webhooks)
         if webhook_errors:
             raise HttpError(422, "validation_failed", "the request has invalid fields", webhook_errors)
         unteachable = language_errors(

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8080"
 
     # Webhooks: private targets only when explicitly allowed (local development).
-    allow_private_webhooks: bool = False
+    allow_loopback_webhooks: bool = False  # a receiver on this machine (vividly dev); never private addresses
     webhook_secret: SecretStr | None = None
 
     # Worker.

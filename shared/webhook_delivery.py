@@ -1,17 +1,26 @@
-"""Webhook delivery: HMAC-SHA256 signed, retried with backoff, refused for unsafe addresses."""
+"""Webhook delivery: HMAC-SHA256 signed, retried with backoff, refused for unsafe addresses.
+
+Each attempt resolves the host once, checks every address (shared.domain.webhooks), and connects to the
+checked address itself, with the URL's host kept for the Host header and for TLS (SNI and the certificate
+check), so a resolver that answers differently the second time (DNS rebinding) is never asked again. An
+attempt has a total deadline, however slowly the receiver answers; a redirect is a failed delivery.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
-from shared.domain.webhooks import resolve_and_check
+from shared.domain.webhooks import IP, resolve_and_check
 
 SIGNATURE_HEADER = "X-Vividly-Signature"
 
@@ -26,6 +35,52 @@ class RetryableWebhookError(Exception):
     pass
 
 
+class WebhookRefused(Exception):
+    """The receiver answered in a way that retrying will not change (a redirect, a 4xx)."""
+
+
+def pinned_url(url: str, address: IP) -> str:
+    """The URL with its host replaced by the checked address."""
+    parts = urlsplit(url)
+    host = f"[{address}]" if isinstance(address, ipaddress.IPv6Address) else str(address)
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+def _post_once(url: str, address: IP, body: bytes, headers: dict[str, str], timeout_s: float) -> int:
+    parts = urlsplit(url)
+    host_header = parts.netloc.rsplit("@", 1)[-1]
+    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
+    expired = threading.Event()
+    with httpx.Client(timeout=timeout_s, follow_redirects=False) as client:
+
+        def give_up() -> None:
+            expired.set()
+            client.close()  # interrupts a read in progress: a receiver dripping bytes cannot hold us
+
+        timer = threading.Timer(timeout_s, give_up)
+        timer.start()
+        try:
+            request = client.build_request(
+                "POST",
+                pinned_url(url, address),
+                content=body,
+                headers={**headers, "Host": host_header},
+                extensions=extensions,
+            )
+            response = client.send(request, stream=True)
+            for _chunk in response.iter_raw():
+                pass
+            response.close()
+        except httpx.HTTPError as exc:
+            if expired.is_set():
+                raise RetryableWebhookError(f"no answer within {timeout_s:g} s") from exc
+            raise
+        finally:
+            timer.cancel()
+    return response.status_code
+
+
 @retry(
     retry=retry_if_exception_type((RetryableWebhookError, httpx.TransportError)),
     stop=stop_after_attempt(4),
@@ -33,12 +88,19 @@ class RetryableWebhookError(Exception):
     reraise=True,
 )
 def deliver(
-    url: str, payload: dict[str, Any], *, secret: str, allow_private: bool, timeout_s: float = 10.0
+    url: str, payload: dict[str, Any], *, secret: str, allow_loopback: bool, timeout_s: float = 10.0
 ) -> int:
-    resolve_and_check(url, allow_private=allow_private)
+    address = resolve_and_check(url, allow_loopback=allow_loopback)[0]
     body = json.dumps(payload, sort_keys=True).encode()
     headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret, int(time.time()))}
-    response = httpx.post(url, content=body, headers=headers, timeout=timeout_s, follow_redirects=False)
-    if response.status_code == 429 or response.status_code >= 500:
-        raise RetryableWebhookError(f"webhook answered {response.status_code}")
-    return response.status_code
+    started = time.monotonic()
+    status = _post_once(url, address, body, headers, timeout_s)
+    if time.monotonic() - started > timeout_s:
+        raise RetryableWebhookError(f"no answer within {timeout_s:g} s")
+    if status == 429 or status >= 500:
+        raise RetryableWebhookError(f"webhook answered {status}")
+    if 300 <= status < 400:
+        raise WebhookRefused(f"webhook answered a redirect ({status}); redirects are not followed")
+    if status >= 400:
+        raise WebhookRefused(f"webhook answered {status}")
+    return status

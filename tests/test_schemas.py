@@ -65,8 +65,8 @@ def test_unsafe_webhooks_are_refused(url):
 
 def test_private_webhooks_allowed_only_when_asked():
     body = ContentRequestCreate(student_query="x", webhook_url="http://127.0.0.1:9000/hook")
-    assert validate_webhook(body, allow_private=False)
-    assert validate_webhook(body, allow_private=True) == []
+    assert validate_webhook(body, allow_loopback=False)
+    assert validate_webhook(body, allow_loopback=True) == []
     assert check_webhook_url("https://hooks.example.com/lesson") == "https://hooks.example.com/lesson"
 
 

@@ -101,12 +101,12 @@ class ContentRequestCreate(BaseModel):
         return value
 
 
-def validate_webhook(request: ContentRequestCreate, *, allow_private: bool) -> list[dict[str, str]]:
+def validate_webhook(request: ContentRequestCreate, *, allow_loopback: bool) -> list[dict[str, str]]:
     """Field errors for the webhook URL (its safety depends on settings, so it is checked apart)."""
     if request.webhook_url is None:
         return []
     try:
-        check_webhook_url(request.webhook_url, allow_private=allow_private)
+        check_webhook_url(request.webhook_url, allow_loopback=allow_loopback)
     except UnsafeWebhook as exc:
         return [{"field": "webhook_url", "reason": f"unsafe webhook URL: {exc}"}]
     return []

@@ -1,35 +1,55 @@
-"""Which webhook URLs we may call: never private, loopback, link-local or metadata addresses."""
+"""Which webhook URLs we may call: only globally routable addresses, whatever form they are written in.
+
+An address passes only if it is `is_global` and so is every IPv4 address it wraps: IPv4-mapped
+(::ffff:a.b.c.d), 6to4 (2002:AABB:CCDD::), Teredo (2001::/32: server and client) and NAT64
+(64:ff9b::/96, 64:ff9b:1::/48). So 100.64.0.1 (shared address space), 100.100.100.200 and
+[2002:a9fe:a9fe::] (169.254.169.254 inside 6to4) are refused. A development receiver on the same
+machine is allowed only by ALLOW_LOOPBACK_WEBHOOKS, and only on loopback: never a private or metadata address.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 BLOCKED_HOSTNAMES = frozenset({"localhost", "metadata", "metadata.google.internal", "metadata.goog"})
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class UnsafeWebhook(ValueError):
     pass
 
 
-def _check_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> None:
-    if (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    ):
-        raise UnsafeWebhook(f"address {ip} is private, loopback, link-local or reserved")
+def _wrapped(ip: IP) -> Iterator[IP]:
+    """The address and every IPv4 address it carries inside."""
+    yield ip
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            yield ip.ipv4_mapped
+        if ip.sixtofour:
+            yield ip.sixtofour
+        if ip.teredo:
+            yield from ip.teredo
+        if any(ip in network for network in NAT64):
+            yield ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
 
 
-def check_webhook_url(url: str, *, allow_private: bool = False) -> str:
+def check_ip(ip: IP, *, allow_loopback: bool = False) -> None:
+    for address in _wrapped(ip):
+        if allow_loopback and address.is_loopback:
+            continue
+        if not address.is_global or address.is_multicast:
+            raise UnsafeWebhook(f"address {ip} is not a public address")
+
+
+def check_webhook_url(url: str, *, allow_loopback: bool = False) -> str:
     """Return the URL if it is safe to call; raise UnsafeWebhook saying why not.
 
     Only the URL's own text is checked here (no DNS), so validation stays pure; `resolve_and_check`
-    repeats the check on the resolved addresses right before delivery (DNS rebinding).
+    checks the resolved addresses right before delivery, and delivery connects to those very addresses.
     """
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http"):
@@ -38,25 +58,31 @@ def check_webhook_url(url: str, *, allow_private: bool = False) -> str:
         raise UnsafeWebhook("has no host")
     if parts.username or parts.password:
         raise UnsafeWebhook("must not carry credentials")
-    if allow_private:
-        return url
-    if parts.scheme != "https":
-        raise UnsafeWebhook("must use https")
     host = parts.hostname.lower().rstrip(".")
+    try:
+        ip: IP | None = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None
+    if allow_loopback and (host == "localhost" or (ip is not None and ip.is_loopback)):
+        return url  # a receiver on this machine
+    if parts.scheme != "https" and not allow_loopback:
+        raise UnsafeWebhook("must use https")  # plain http only in development
     if host in BLOCKED_HOSTNAMES or host.endswith((".internal", ".local", ".localhost")):
         raise UnsafeWebhook(f"host {host} is internal")
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return url
-    _check_ip(ip)
+    if ip is not None:
+        check_ip(ip)
     return url
 
 
-def resolve_and_check(url: str, *, allow_private: bool = False) -> None:
-    check_webhook_url(url, allow_private=allow_private)
-    if allow_private:
-        return
+def resolve_and_check(url: str, *, allow_loopback: bool = False) -> list[IP]:
+    """The addresses the URL's host resolves to, each checked; delivery must connect to one of these."""
+    check_webhook_url(url, allow_loopback=allow_loopback)
     host = urlsplit(url).hostname or ""
-    for info in socket.getaddrinfo(host, None):
-        _check_ip(ipaddress.ip_address(info[4][0]))
+    addresses = [
+        ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in socket.getaddrinfo(host, None)
+    ]
+    if not addresses:
+        raise UnsafeWebhook(f"host {host} does not resolve")
+    for address in addresses:
+        check_ip(address, allow_loopback=allow_loopback)
+    return list(dict.fromkeys(addresses))

@@ -12,7 +12,7 @@ from shared.domain.webhooks import UnsafeWebhook
 from shared.lesson.length import length_warning
 from shared.logs import get_logger
 from shared.messaging.topics import ATTR_CORRELATION_ID, ATTR_EVENT, ATTR_REQUEST_ID, EVENTS_TOPIC
-from shared.webhook_delivery import RetryableWebhookError, deliver
+from shared.webhook_delivery import RetryableWebhookError, WebhookRefused, deliver
 from worker.pipeline import Output, StageContext
 from worker.stages.narrate import CAPTIONS_SRT, CAPTIONS_VTT, NARRATION, TIMINGS
 from worker.stages.render import THUMBNAIL, VIDEO
@@ -90,9 +90,9 @@ class NotifyStage:
                 url,
                 event,
                 secret=secret.get_secret_value() if secret else "",
-                allow_private=self.services.settings.allow_private_webhooks,
+                allow_loopback=self.services.settings.allow_loopback_webhooks,
             )
             log.info("webhook delivered", status=status)
-        except (UnsafeWebhook, RetryableWebhookError, httpx.HTTPError, OSError) as exc:
+        except (UnsafeWebhook, RetryableWebhookError, WebhookRefused, httpx.HTTPError, OSError) as exc:
             # The lesson is finished either way; the event on content-events is the durable record.
             log.warning("webhook not delivered", error=str(exc))
