@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,6 +37,22 @@ class ProgressBar(Hooks):
 
 class InvalidRequest(ValueError):
     pass
+
+
+class UnusableOutput(ValueError):
+    """The --out location cannot hold a lesson: said before any work is done."""
+
+
+def check_output_folder(folder: Path) -> None:
+    """A folder that exists or can be made, and that we can write in (not a file, not /dev/null)."""
+    if folder.exists() and not folder.is_dir():
+        raise UnusableOutput(f"--out {folder} is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".vividly-write-check-"):
+            pass
+    except OSError as exc:
+        raise UnusableOutput(f"--out {folder} cannot be written: {exc.strerror or exc}") from exc
 
 
 def _one_line(errors: list[dict[str, str]]) -> str:
@@ -96,7 +113,17 @@ def generate(
                 claim_ttl_s=3600,
                 hooks=[ProgressBar(progress)],
             )
-            result = runner.run(request.id)
+            try:
+                result = runner.run(request.id)
+            except BaseException as exc:
+                # No worker will pick this request up again: it must not stay "uploading" for ever.
+                reason = (
+                    "interrupted" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
+                )
+                Lifecycle(resources.sessions, resources.publisher).fail_unfinished(
+                    request.id, "cli_stopped", reason
+                )
+                raise
         with resources.sessions() as session:
             final = repo.get_request(session, request.id, full=True)
         paths = {

@@ -21,10 +21,14 @@ app.add_typer(kb_app, name="kb")
 console = Console(stderr=True)
 
 
-def fail(message: str) -> None:
+# Exit codes, distinct per outcome (the README lists them): scripts branch on them.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CLARIFICATION, EXIT_DECLINED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> None:
     """One readable line and a non-zero exit."""
     console.print(f"[red]error:[/red] {message}", soft_wrap=True, highlight=False)
-    raise typer.Exit(code=1)
+    raise typer.Exit(code=code)
 
 
 @pubsub_app.command("setup")
@@ -122,20 +126,38 @@ def generate_command(
         Path | None, typer.Option(help="folder for the finished lesson (default: ./output)")
     ] = None,
 ) -> None:
-    """Make a lesson video offline: SQLite, local files, local speech and video engines."""
-    from cli.generate import InvalidRequest, generate, parse, print_report
+    """Make a lesson video offline: SQLite, local files, local speech and video engines.
+
+    Exit codes: 0 lesson ready, 1 generation failed, 2 bad arguments, 3 clarification needed,
+    4 declined by policy, 130 interrupted.
+    """
+    from cli.generate import (
+        InvalidRequest,
+        UnusableOutput,
+        check_output_folder,
+        generate,
+        parse,
+        print_report,
+    )
     from shared.config import get_settings
-    from shared.logs import configure_logging
+    from shared.logs import configure_logging, get_logger
 
     configure_logging("WARNING")
     settings = get_settings()
     try:
         body = parse(query, grade, minutes, language, resolution, teach_languages=settings.teach_languages)
-    except InvalidRequest as exc:
-        fail(str(exc))
-    if out is not None:
-        settings = settings.model_copy(update={"content_dir": out})
-    result, paths, request = generate(body, settings, console)
+        if out is not None:
+            settings = settings.model_copy(update={"content_dir": out})
+        check_output_folder(settings.content_dir)
+    except (InvalidRequest, UnusableOutput) as exc:
+        fail(str(exc), EXIT_USAGE)
+    try:
+        result, paths, request = generate(body, settings, console)
+    except KeyboardInterrupt:
+        fail("interrupted; the request is marked failed", EXIT_INTERRUPTED)
+    except Exception as exc:
+        get_logger("cli").exception("generation stopped")  # one JSON entry with the traceback, on stderr
+        fail(f"generation stopped: {type(exc).__name__}: {exc}")
     status = result.status.value
     if status == "completed":
         # Plain print: paths must not be wrapped, scripts read these lines.
@@ -149,9 +171,9 @@ def generate_command(
         console.print("[yellow]We need a little more detail:[/yellow]")
         for question in request.clarification_questions or []:
             console.print(f"  • {question}")
-        raise typer.Exit(code=2)
+        raise typer.Exit(code=EXIT_CLARIFICATION)
     if status == "rejected":
-        fail(f"request declined ({request.error_code}): {request.error_message}")
+        fail(f"request declined ({request.error_code}): {request.error_message}", EXIT_DECLINED)
     fail(f"generation {status}: {request.error_message or request.stage_message}")
 
 

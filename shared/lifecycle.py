@@ -138,6 +138,14 @@ class Lifecycle:
 
     def mark_dead_lettered(self, request_id: uuid.UUID, delivery_count: int | None) -> ContentRequest | None:
         """Fail a request whose message exhausted its deliveries; a no-op if it is already at rest."""
+        reason = "message dead-lettered"
+        if delivery_count:
+            reason += f" after {delivery_count} delivery attempts"
+        return self.fail_unfinished(request_id, "dead_lettered", reason)
+
+    def fail_unfinished(self, request_id: uuid.UUID, code: str, reason: str) -> ContentRequest | None:
+        """Fail a request that nothing will carry on (its deliveries ran out, the CLI that ran it stops);
+        a no-op if it is already at rest."""
         for _ in range(5):  # lose a compare-and-set race to a worker: read again and retry
             with self.sessions() as session:
                 try:
@@ -147,9 +155,6 @@ class Lifecycle:
                 status = Status(current.status)
                 if status in AT_REST:
                     return current
-                reason = "message dead-lettered"
-                if delivery_count:
-                    reason += f" after {delivery_count} delivery attempts"
                 try:
                     request = repo.transition(
                         session,
@@ -158,11 +163,11 @@ class Lifecycle:
                         Status.FAILED,
                         actor=self.actor,
                         message=f"Generation failed: {reason}",
-                        fields={"error_code": "dead_lettered", "error_message": reason},
+                        fields={"error_code": code, "error_message": reason},
                     )
                 except Conflict:
                     session.rollback()
                     continue
                 session.commit()
                 return request
-        raise Conflict(f"request {request_id} kept changing; dead letter not applied")
+        raise Conflict(f"request {request_id} kept changing; failure not applied")

@@ -177,7 +177,7 @@ def test_cli_refuses_an_unteachable_language_in_one_line(tmp_path, env, args, wo
     database = tmp_path / "cli.sqlite3"
     env(database_url=f"sqlite:///{database}", teach_languages="en")
     result = CliRunner().invoke(app, ["generate", *args])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # bad arguments
     assert result.output.strip().count("\n") == 0, result.output
     assert result.output.startswith("error:") and all(word in result.output for word in words)
     assert not database.exists()  # refused before anything was stored
