@@ -85,6 +85,21 @@ def test_an_off_topic_neighbour_is_refused(kb, embedder, question, refused):
         assert refused in {r.passage.title for r in judgement.refused}
 
 
+@pytest.mark.parametrize("minutes", [1, 2])
+def test_every_named_part_is_taught_however_short_the_lesson(kb, embedder, minutes: int):
+    # The parts the learner named are the answer: the length budget trims everything else first.
+    question = (
+        "List the steps of the water cycle in order, including evaporation, condensation and precipitation."
+    )
+    script, _ = lesson(kb, embedder, question, grade="5", minutes=minutes)
+    overview = next(s for s in script.scenes if s.visual.layout == "cycle")
+    assert overview.visual.labels == ["Evaporation", "Condensation", "Precipitation"]
+    assert overview.narration.startswith("Let's follow the 3 parts you asked about, in order.")
+    assert "precipitation is" in overview.narration.lower()
+    recap = next(s for s in script.scenes if s.kind == "recap")
+    assert recap.bullets
+
+
 def test_the_titanic_finds_its_sources(kb, embedder):
     script, _ = lesson(kb, embedder, "Why did the Titanic sink?", grade="7")
     assert [s.title for s in script.sources] == ["Sinking of the Titanic"]

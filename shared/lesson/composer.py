@@ -40,6 +40,7 @@ MAX_SCENE_SENTENCES = 4
 QUIZ_PAUSE_S = 4.0
 QUIZ_SHARE = 0.34
 RECAP_WORDS = 30
+RECAP_POINT_WORDS = 20
 EXAMPLE = re.compile(r"\b(?:for example|for instance|such as|e\.g\.|an example)\b", re.IGNORECASE)
 CONNECTIVE = re.compile(
     r"^(?:So|Thus|Therefore|However|Also|But|And|Instead|Hence|Then|Otherwise|Similarly|Still|Yet)\b"
@@ -87,6 +88,7 @@ class Block:
     columns: list[str] = field(default_factory=list)
     sides: list[int] = field(default_factory=list)
     lead_in: str = ""
+    whole: bool = False  # the answer itself (the named parts in order): never cut to fit the length
 
     @property
     def words(self) -> int:
@@ -213,6 +215,7 @@ def _blocks(plan: QuestionPlan, judged: list[Judged], pools: dict[str, list[Line
                     "cycle" if cycle else "steps",
                     labels=labels,
                     lead_in=f"Let's follow the {len(labels)} parts you asked about, in order.",
+                    whole=True,
                 )
             )
     for part, doc in named_parts:
@@ -273,7 +276,7 @@ def _fit(blocks: list[Block], budget_words: int) -> list[Block]:
         lines = []
         for line in block.lines:
             words = len(line.text.split())
-            if total + words > budget_words * 1.1 and total > 0:
+            if total + words > budget_words * 1.1 and total > 0 and not block.whole:
                 break
             lines.append(line)
             total += words
@@ -359,12 +362,13 @@ def _recap(blocks: list[Block]) -> Scene | None:
     """One short statement per scene, restated: each a taught sentence's shortest whole form."""
     points: list[tuple[str, str]] = []
     for block in blocks:
-        for line in block.lines:
-            if starts_with_pronoun(line.text):
+        # The scene's shortest whole statement: the one a learner can carry away.
+        for line in sorted(block.lines, key=lambda line: len(line.text.split())):
+            if starts_with_pronoun(line.text) or CONNECTIVE.match(line.text):
                 continue
             statement = shorten(line.text, 14)
             bullet = bullet_for(statement)
-            if bullet and len(statement.split()) <= 16:
+            if bullet and len(statement.split()) <= RECAP_POINT_WORDS:
                 points.append((statement, line.doc_id))
                 break
     points = points[:3]
