@@ -2,6 +2,10 @@
 
 A still slide is one image held for its narration (concat demuxer with durations), not thousands of
 composited frames: format before fps, -tune stillimage, -t <audio length>, +faststart.
+
+FPS: the picture changes only when a bullet appears or the quiz countdown ticks, so 12 frames a second
+keep every change within 1/12 s of its sentence, and encode in two thirds of the time 24 take (a 2-minute
+lesson's 24 stills: 5.0 s against 7.5 s, same run). Any player plays a constant 12 fps.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+FPS = 12
+
+
 @dataclass(frozen=True)
 class Still:
     image: Path
@@ -35,7 +42,7 @@ def _concat_list(stills: list[Still], path: Path) -> None:
 
 
 def encode(
-    stills: list[Still], audio: Path, out: Path, *, audio_s: float, fps: int = 24, preset: str = "ultrafast"
+    stills: list[Still], audio: Path, out: Path, *, audio_s: float, fps: int = FPS, preset: str = "ultrafast"
 ) -> None:
     """Write the MP4 to `out` (callers pass a temporary path and move it into place)."""
     if not stills:
