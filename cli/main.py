@@ -81,7 +81,7 @@ def dev(
     from shared.logs import configure_logging
 
     if database not in ("sqlite", "postgres"):
-        fail("--database must be sqlite or postgres")
+        fail("--database must be sqlite or postgres", EXIT_USAGE)
     configure_logging()
     stack = DevStack(workdir=workdir, http_port=port, database=database, pipeline=pipeline, gcs=gcs)
     stopped = threading.Event()
@@ -194,14 +194,14 @@ def kb_add(
     from shared.lesson.knowledge import Document, add_local_document
 
     if primary(language) not in SUPPORTED_LANGUAGES:
-        fail(f"--language must be one of {', '.join(sorted(SUPPORTED_LANGUAGES))}")
+        fail(f"--language must be one of {', '.join(sorted(SUPPORTED_LANGUAGES))}", EXIT_USAGE)
     if not file.is_file():
-        fail(f"{file}: no such file")
+        fail(f"{file}: no such file", EXIT_USAGE)
     text = " ".join(file.read_text(encoding="utf-8").split())
     if len(text.split()) < 20:
-        fail(f"{file}: too short to teach from (under 20 words)")
+        fail(f"{file}: too short to teach from (under 20 words)", EXIT_USAGE)
     if not url.startswith(("https://", "http://")):
-        fail("--url must be an http(s) URL")
+        fail("--url must be an http(s) URL", EXIT_USAGE)
     path = get_settings().knowledge_path
     document = Document(f"local:{title}", title, text, url, license, language=primary(language))
     add_local_document(path, document)

@@ -52,7 +52,7 @@ def test_kb_add_then_search_finds_it(tmp_path, monkeypatch):
             "x",
         ],
     )
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2  # bad arguments
     get_settings.cache_clear()
 
 

@@ -240,4 +240,4 @@ def test_kb_add_language_es_is_found_only_by_spanish_searches(tmp_path, env):
     listed = runner.invoke(app, ["kb", "list"])
     assert "Marea\tes\t" in listed.output
     bad = runner.invoke(app, [*args, "--license", "x", "--language", "xx"])
-    assert bad.exit_code == 1 and "--language" in bad.output
+    assert bad.exit_code == 2 and "--language" in bad.output

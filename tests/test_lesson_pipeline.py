@@ -209,7 +209,7 @@ def test_cli_bad_input_is_one_line_and_non_zero(tmp_path):
         cwd=tmp_path,
         timeout=120,
     )
-    assert result.returncode == 1
+    assert result.returncode == 2  # bad arguments
     assert result.stderr.strip().count("\n") == 0 and "grade_level" in result.stderr
 
 
@@ -221,7 +221,7 @@ def test_cli_vague_request_asks_questions(tmp_path):
         cwd=tmp_path,
         timeout=120,
     )
-    assert result.returncode == 2
+    assert result.returncode == 3  # clarification needed
     assert "Which topic" in result.stderr
 
 
