@@ -108,7 +108,9 @@ DANGLING = {
         "associated",
     ],
 }
-LENGTH_WARNING = re.compile(r"short|long|minute|length|duration|second|thin|few sources|not enough", re.I)
+# A warning about the length itself ("runs about 62 seconds of the 120 asked"), not any warning with
+# "short" in it ("…above grade 4, even shortened").
+LENGTH_WARNING = re.compile(r"\bruns about \d+ seconds\b|\bseconds of the \d+ asked\b|\blength\b", re.I)
 _STOPWORD_TEXT = (
     "a an the of and or to with in on at by for from as is are was were be been being it its this that "
     "these those which who whom what when where why how than then so such not no do does did can could "

@@ -40,6 +40,7 @@ MAX_SCENE_SENTENCES = 4
 QUIZ_PAUSE_S = 4.0
 QUIZ_SHARE = 0.34
 RECAP_WORDS = 30
+LENGTH_TOLERANCE = (0.8, 1.2)  # of the asked length: outside it, the lesson says so
 RECAP_POINT_WORDS = 20
 EXAMPLE = re.compile(r"\b(?:for example|for instance|such as|e\.g\.|an example)\b", re.IGNORECASE)
 CONNECTIVE = re.compile(
@@ -269,15 +270,20 @@ def _as_sources_say(title: str, first_line: str) -> str:
 
 
 def _fit(blocks: list[Block], budget_words: int) -> list[Block]:
-    """Keep whole sentences in scene order until the words the requested length allows are used."""
+    """Keep whole sentences in scene order until the words the requested length allows are used. The
+    answer itself (a `whole` block: the named parts in order) always stays, and its words come first."""
+    room = budget_words - sum(block.words for block in blocks if block.whole)
     kept: list[Block] = []
     total = 0
     for block in blocks:
+        if block.whole:
+            kept.append(block)
+            continue
         lines = []
         for line in block.lines:
             words = len(line.text.split())
-            if total + words > budget_words * 1.1 and total > 0 and not block.whole:
-                break
+            if total + words > room * 1.1 and total > 0:
+                break  # the first taught line always stays: a lesson says what its topic is
             lines.append(line)
             total += words
         if lines:
@@ -287,8 +293,6 @@ def _fit(blocks: list[Block], budget_words: int) -> list[Block]:
             if block.labels:
                 block.labels = block.labels[: len(lines)]
             kept.append(block)
-        if total >= budget_words:
-            break
     return kept
 
 
@@ -487,16 +491,27 @@ def compose(
     )
     if not quiz:
         raise ValueError(f"the sources say too little about {plan.focus} for a quiz")
-    recap = _recap(blocks)
-    scenes = framing.framed(_the(title), [*body, *([recap] if recap else []), *_quiz_scenes(quiz)], plan)
-    scenes[0] = scenes[0].model_copy(update={"heading": framing.short_title(title)})
+
+    def assembled(recap: Scene | None) -> tuple[list[Scene], int]:
+        scenes = framing.framed(_the(title), [*body, *([recap] if recap else []), *_quiz_scenes(quiz)], plan)
+        scenes[0] = scenes[0].model_copy(update={"heading": framing.short_title(title)})
+        spoken = sum(len(s.narration.split()) for s in scenes) + int(
+            sum(s.pause_after_s for s in scenes) * wpm / 60
+        )
+        return scenes, spoken
+
+    scenes, words = assembled(_recap(blocks))
+    if words > target * LENGTH_TOLERANCE[1]:
+        scenes, words = assembled(None)  # a short lesson over its time loses the recap before anything taught
     taught_text = " ".join(s.narration for s in body)
     reading = flesch_kincaid_grade(" ".join(line.text for line in taught))
     warnings = []
-    words = sum(len(s.narration.split()) for s in scenes) + int(
-        sum(s.pause_after_s for s in scenes) * wpm / 60
-    )
-    if words < target * 0.8:
+    if words > target * LENGTH_TOLERANCE[1]:
+        warnings.append(
+            f"This lesson runs about {round(words / wpm * 60)} seconds of the {minutes * 60} asked: the "
+            "shortest whole answer, its framing and a quiz question take that long."
+        )
+    if words < target * LENGTH_TOLERANCE[0]:
         warnings.append(
             f"The knowledge base holds little about {plan.focus}: this lesson runs about "
             f"{max(1, round(words / wpm * 60))} seconds of the {minutes * 60} asked."

@@ -145,6 +145,12 @@ def _focus_of(phrase: str) -> tuple[str, list[str]]:
     return _tidy(phrase), parts
 
 
+ASKED_AGAIN = re.compile(
+    r"^(?:(?:what|which|who|how|why|when|where)\s+)?(?:is|are|was|were|does|do|did)\s+(?:(?:its|their|the|a|an)\s+)?",
+    re.IGNORECASE,
+)
+
+
 def plan_question(question: str) -> QuestionPlan:
     """Parse the learner's question. Never raises: an unparsed question is a 'define' of its content."""
     text = _strip_framing(" ".join(question.split()))
@@ -196,7 +202,9 @@ def plan_question(question: str) -> QuestionPlan:
                 subject = TRAILING_VERB.sub("", subject)
             focus, parts = _focus_of(subject)
         break
-    parts = list(dict.fromkeys(p for p in [*parts, *extra_parts] if p and p.lower() != focus.lower()))
+    # "…, and what are the seven continents?" names a part as a question of its own: keep what it names.
+    parts = [ASKED_AGAIN.sub("", p).strip() for p in [*parts, *extra_parts]]
+    parts = list(dict.fromkeys(p for p in parts if p and p.lower() != focus.lower()))
     if wants_example and intent == "define":
         intent = "example" if not parts else intent
     return QuestionPlan(
