@@ -9,7 +9,6 @@ the end every stored request has exactly the one message its submit published, a
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 import pytest
@@ -66,7 +65,8 @@ def body_for(path: str) -> st.SearchStrategy[Any]:
         good = st.fixed_dictionaries({"student_query": st.just("Explain the water cycle")}, optional=rest)
         fields = st.one_of(fields, good)
     else:
-        fields = st.one_of(fields, fields.map(lambda d: {**d, "request_id": str(uuid.uuid4())}))
+        with_id = st.tuples(fields, st.uuids()).map(lambda pair: {**pair[0], "request_id": str(pair[1])})
+        fields = st.one_of(fields, with_id)
     nested = st.integers(1, 1_500).map(lambda depth: "[" * depth + "]" * depth)
     return st.one_of(fields, JSON, nested)
 
