@@ -195,9 +195,10 @@ class PostgresServer:
 
 @dataclass
 class StorageEmulator:
-    """gcp-storage-emulator in this process (a thread), in memory."""
+    """gcp-storage-emulator in this process (a thread): in memory, or in `data_dir` to survive a restart."""
 
     port: int = field(default_factory=free_port)
+    data_dir: Path | None = None
     server: object | None = None
 
     @property
@@ -207,7 +208,13 @@ class StorageEmulator:
     def start(self, buckets: tuple[str, ...] = ()) -> StorageEmulator:
         from gcp_storage_emulator.server import create_server
 
-        self.server = create_server("127.0.0.1", self.port, in_memory=True, default_bucket=None)
+        self.server = create_server(
+            "127.0.0.1",
+            self.port,
+            in_memory=self.data_dir is None,
+            default_bucket=None,
+            data_dir=str(self.data_dir) if self.data_dir else None,
+        )
         self.server.start()  # type: ignore[attr-defined]
         wait_for_port(self.port, timeout_s=10)
         for bucket in buckets:

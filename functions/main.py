@@ -33,7 +33,7 @@ from shared.db import repository as repo
 from shared.domain.language import describe, language_errors
 from shared.domain.schemas import ClarificationAnswer, ContentRequestCreate, field_errors, validate_webhook
 from shared.errors import Conflict, NotFound, PublishFailed
-from shared.lifecycle import Lifecycle
+from shared.lifecycle import Lifecycle, StillWorkedOn
 from shared.logs import configure_logging, get_logger
 from shared.messages import RequestMessage
 from shared.views import request_view
@@ -231,7 +231,8 @@ def health(request: flask.Request) -> Response:
 
 @functions_framework.cloud_event
 def handle_dead_letter(cloud_event: CloudEvent) -> None:
-    """Pub/Sub-triggered on the dead-letter topic: mark the request failed (idempotent)."""
+    """Pub/Sub-triggered on the dead-letter topic: mark the request failed (idempotent), unless a live
+    worker still holds it."""
     resources()
     message = (cloud_event.data or {}).get("message", {})
     attributes: dict[str, str] = message.get("attributes") or {}
@@ -246,8 +247,13 @@ def handle_dead_letter(cloud_event: CloudEvent) -> None:
         request_id=str(decoded.request_id), correlation_id=decoded.correlation_id
     )
     count = attributes.get("CloudPubSubDeadLetterSourceDeliveryCount")
+    try:
+        updated = lifecycle().mark_dead_lettered(
+            decoded.request_id, int(count) if count and count.isdigit() else None
+        )
+    except StillWorkedOn:
+        # Raising makes the trigger (retry policy on) deliver the dead letter again, with backoff.
+        log.info("dead letter for a request a live worker holds; asking for it again later")
+        raise
     metrics.DEAD_LETTERS.inc()
-    updated = lifecycle().mark_dead_lettered(
-        decoded.request_id, int(count) if count and count.isdigit() else None
-    )
     log.warning("request dead-lettered", status=updated.status if updated else "unknown request")

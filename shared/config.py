@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     lease_extend_every_s: float = Field(default=0.0, ge=0)  # 0: a third of ack_deadline_s
     # Off only to demonstrate (in tests) what the lease keeper prevents: redelivery of slow work.
     lease_keeper: bool = True
+    # How long one delivery rides out a database or dependency outage, or waits for another worker's claim,
+    # before it hands its message back (and so spends one of max_delivery_attempts).
+    outage_budget_s: float = Field(default=60.0, ge=0, le=600)
     metrics_port: int | None = None  # serve Prometheus /metrics from the worker on this port
 
     @field_validator("database_url")

@@ -21,10 +21,14 @@ from shared.db import repository as repo
 from shared.db.models import ContentRequest, RequestEvent, utcnow
 from shared.domain.schemas import ContentRequestCreate
 from shared.domain.status import AT_REST, MESSAGES, PROGRESS, TERMINAL, Status
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, TransientError
 from shared.messages import RequestMessage
 from shared.messaging.publisher import Publisher
 from shared.messaging.topics import REQUESTS_TOPIC
+
+
+class StillWorkedOn(TransientError):
+    code = "still_worked_on"
 
 
 @dataclass
@@ -137,7 +141,15 @@ class Lifecycle:
             return request
 
     def mark_dead_lettered(self, request_id: uuid.UUID, delivery_count: int | None) -> ContentRequest | None:
-        """Fail a request whose message exhausted its deliveries; a no-op if it is already at rest."""
+        """Fail a request whose message exhausted its deliveries; a no-op if it is already at rest.
+
+        A request that a live worker still holds is making progress (its message may be a duplicate,
+        or the copy whose deadline lapsed): StillWorkedOn asks the trigger to deliver the dead letter
+        again later, when the request has come to rest or its lease has lapsed.
+        """
+        with self.sessions() as session:
+            if repo.holds_live_claim(session, request_id):
+                raise StillWorkedOn(f"request {request_id} is held by a live worker")
         reason = "message dead-lettered"
         if delivery_count:
             reason += f" after {delivery_count} delivery attempts"

@@ -94,10 +94,12 @@ def test_same_message_twice_runs_each_stage_once(stack, stage_log):
     functions_main.resources().publisher.publish(REQUESTS_TOPIC, data, attributes)  # the duplicate
     worker = ThreadWorker(concurrency=2).start()
     try:
-        # The copy that loses the claim is handed back (nack) and acked once the request is done.
+        # The copy that loses the claim waits inside its delivery (no attempt spent) and is acked
+        # once the request is done.
         wait_until(lambda: worker.consumer.stats.acked == 2, timeout_s=30)
     finally:
         worker.stop()
+    assert worker.consumer.stats.nacked == 0
     assert Counter(stage_runs(stage_log)) == Counter(ALL_STAGES)
     assert timeline(request_id) == FULL_TIMELINE
 
@@ -212,6 +214,28 @@ def test_poison_message_is_dead_lettered_and_marked_failed(stack, stage_log):
     )
     with functions_main.resources().sessions() as session:
         assert len(repo.get_request(session, request_id, full=True).events) == events_before
+
+
+def test_a_dead_letter_waits_while_a_live_worker_holds_the_request(stack):
+    request_id = submit()
+    res = functions_main.resources()
+    with res.sessions() as session:
+        assert repo.claim(session, request_id, "live-worker#1", 60)
+        session.commit()
+    data, attributes = RequestMessage(request_id, 1, "test").encode()
+    res.publisher.publish("content-requests-dead-letter", data, attributes)
+    # Handed back (not acked), and the request is left to the worker that holds it.
+    assert deliver_dead_letters(stack.project, functions_main.handle_dead_letter, timeout_s=5) == 0
+    assert request_status(res, request_id) == "pending"
+    with res.sessions() as session:
+        repo.release(session, request_id, "live-worker#1")
+        session.commit()
+    # Delivered again once nobody holds it: now it is a dead letter like any other.
+    assert wait_until(
+        lambda: deliver_dead_letters(stack.project, functions_main.handle_dead_letter), timeout_s=60
+    )
+    with res.sessions() as session:
+        assert repo.get_request(session, request_id).error_code == "dead_lettered"
 
 
 @pytest.mark.parametrize("keep_leases", [True, False], ids=["with-lease-keeper", "without"])

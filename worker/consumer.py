@@ -1,7 +1,10 @@
 """The pull loop of the Cloud Run Job: pull in batches, run requests with bounded concurrency, ack or nack.
 
-Ack on success and on outcomes at rest (completed, clarification_needed, rejected, failed, cancelled);
-nack on transient errors so Pub/Sub redelivers with backoff and finally dead-letters.
+Ack on success and on outcomes at rest (completed, clarification_needed, rejected, failed, cancelled).
+A request another worker holds, or one stopped by an outage (the database, a dependency), is retried
+inside the same delivery for up to `hold_s` while the lease keeper keeps the message: waiting must not
+spend the delivery attempts that decide when a message is poison. Everything else is nacked, so Pub/Sub
+redelivers with backoff and finally dead-letters.
 """
 
 from __future__ import annotations
@@ -13,18 +16,28 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import partial
 from typing import Protocol
 
 import structlog
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_delay,
+    stop_when_event_set,
+    wait_exponential_jitter,
+)
 
 from shared import metrics
+from shared.db.outage import is_database_down
 from shared.db.repository import Actor
-from shared.errors import NotFound
+from shared.errors import NotFound, TransientError
 from shared.logs import get_logger
 from shared.messages import RequestMessage
 from shared.messaging.subscriber import Received
 from worker.lease import LeaseKeeper
-from worker.pipeline import Busy, Interrupted, PipelineRunner
+from worker.pipeline import Interrupted, PipelineRunner
 
 log = get_logger("worker")
 
@@ -60,6 +73,7 @@ class Consumer:
         orphan_grace_s: float = 60.0,
         pull_timeout_s: float = 5.0,
         keep_leases: bool = True,
+        hold_s: float = 60.0,
     ) -> None:
         self.subscriber = subscriber
         self.runner = runner
@@ -68,6 +82,7 @@ class Consumer:
         self.orphan_grace_s = orphan_grace_s
         self.pull_timeout_s = pull_timeout_s
         self.keep_leases = keep_leases
+        self.hold_s = hold_s
         self.stop_event = threading.Event()
         self.stats = ConsumerStats()
         self.lease = LeaseKeeper(
@@ -112,6 +127,9 @@ class Consumer:
                 self.lease.stop()
         return self.stats
 
+    def _pause(self, seconds: float) -> None:
+        self.stop_event.wait(seconds)  # a shutdown ends the wait at once
+
     def _process(self, message: Received) -> Verdict:
         metrics.QUEUE_LAG_SECONDS.observe(max((datetime.now(UTC) - message.publish_time).total_seconds(), 0))
         with self.lease.hold(message.ack_id) as bind:
@@ -142,14 +160,24 @@ class Consumer:
             request_id=str(request.request_id), correlation_id=request.correlation_id, trace=request.trace
         )
         actor = Actor(worker_id=self.runner.worker_id, delivery_attempt=message.delivery_attempt)
+        run = partial(
+            self.runner.run,
+            request.request_id,
+            actor=actor,
+            min_attempt=request.attempt,
+            should_stop=self.stop_event,
+            on_claimed=bind,
+        )
+        holding = Retrying(
+            retry=retry_if_exception(worth_holding),
+            stop=stop_after_delay(self.hold_s) | stop_when_event_set(self.stop_event),
+            wait=wait_exponential_jitter(initial=0.5, max=5.0),
+            sleep=self._pause,
+            before_sleep=_log_hold,
+            reraise=True,
+        )
         try:
-            result = self.runner.run(
-                request.request_id,
-                actor=actor,
-                min_attempt=request.attempt,
-                should_stop=self.stop_event,
-                on_claimed=bind,
-            )
+            result = holding(run)
         except NotFound:
             age_s = (datetime.now(UTC) - message.publish_time).total_seconds()
             if age_s < self.orphan_grace_s:
@@ -157,13 +185,28 @@ class Consumer:
                 return Verdict.NACK
             log.warning("message names no request; dropped", age_s=round(age_s, 1))
             return Verdict.ACK
-        except (Busy, Interrupted) as exc:
-            log.info("handing the message back", reason=exc.code)
-            return Verdict.NACK
-        except Exception:
-            log.exception("stage failed; will retry")
+        except Exception as exc:
+            if worth_holding(exc) or isinstance(exc, Interrupted):
+                log.info("handing the message back", reason=getattr(exc, "code", type(exc).__name__))
+            else:
+                log.exception("stage failed; will retry")
             return Verdict.NACK
         log.info(
             "request done", status=result.status.value, ran=result.stages_run, skipped=result.stages_skipped
         )
         return Verdict.ACK
+
+
+def worth_holding(exc: BaseException) -> bool:
+    """Waiting helps: another worker holds the request, or a dependency or the database is down."""
+    return (isinstance(exc, TransientError) and not isinstance(exc, Interrupted)) or is_database_down(exc)
+
+
+def _log_hold(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    log.info(
+        "holding the message",
+        reason=getattr(error, "code", type(error).__name__),
+        attempt=state.attempt_number,
+        waited_s=round(state.seconds_since_start or 0.0, 1),
+    )

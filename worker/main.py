@@ -85,6 +85,7 @@ def assemble(
         content_storage=resources.content_storage,
         worker_id=worker_id(),
         claim_ttl_s=settings.ack_deadline_s,
+        outage_budget_s=settings.outage_budget_s,
         hooks=[OutcomeEvents(resources.publisher), MetricsHook()],
     )
     subscriber = PubSubSubscriber(settings.gcp_project, subscription)
@@ -97,6 +98,7 @@ def assemble(
         lease_interval_s=settings.lease_interval_s,
         pull_timeout_s=pull_timeout_s,
         keep_leases=settings.lease_keeper,
+        hold_s=settings.outage_budget_s,
     )
     return AssembledWorker(resources, subscriber, consumer)
 

@@ -16,19 +16,22 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import repository as repo
 from shared.db.models import ContentRequest
+from shared.db.outage import is_database_down, ride_out
 from shared.domain.status import AT_REST, PIPELINE, Status, stage_progress
 from shared.errors import ClarificationNeeded, Conflict, NotFound, PermanentError, Rejected, TransientError
 from shared.logs import get_logger
 from shared.storage.base import Storage, StoredObject
 
 log = get_logger("pipeline")
+T = TypeVar("T")
 
 
 class Busy(TransientError):
@@ -160,6 +163,7 @@ class PipelineRunner:
         content_storage: Storage,
         worker_id: str,
         claim_ttl_s: int = 60,
+        outage_budget_s: float = 60.0,
         hooks: Sequence[Hooks] = (),
         scratch_dir: Path | None = None,
     ) -> None:
@@ -172,6 +176,7 @@ class PipelineRunner:
         self.content_storage = content_storage
         self.worker_id = worker_id
         self.claim_ttl_s = claim_ttl_s
+        self.outage_budget_s = outage_budget_s
         self.hooks = list(hooks)
         self.scratch_dir = scratch_dir
 
@@ -180,35 +185,39 @@ class PipelineRunner:
     def checkpoint_key(request_id: uuid.UUID, output: Output) -> str:
         return f"{request_id}/{output.filename}"
 
+    def _in_transaction(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in one transaction and commit it, riding out a short database outage."""
+
+        def once() -> T:
+            with self.sessions() as session:
+                value = work(session)
+                session.commit()
+                return value
+
+        return ride_out(once, budget_s=self.outage_budget_s)
+
     def record(self, request_id: uuid.UUID, kind: str, stored: StoredObject) -> None:
-        with self.sessions() as session:
-            repo.record_artifact(session, request_id, kind, stored)
-            session.commit()
+        self._in_transaction(lambda session: repo.record_artifact(session, request_id, kind, stored))
 
     def report_progress(self, request_id: uuid.UUID, status: Status, fraction: float, message: str) -> None:
         progress = stage_progress(status, fraction)
-        with self.sessions() as session:
-            repo.set_progress(session, request_id, status, progress, message)
-            session.commit()
+        self._in_transaction(
+            lambda session: repo.set_progress(session, request_id, status, progress, message)
+        )
         for hook in self.hooks:
             hook.on_transition(request_id, status, progress, message)
 
     def add_usage(self, request_id: uuid.UUID, usage: dict[str, float]) -> None:
-        with self.sessions() as session:
-            repo.add_usage(session, request_id, usage)
-            session.commit()
+        self._in_transaction(lambda session: repo.add_usage(session, request_id, usage))
 
     def add_warnings(self, request_id: uuid.UUID, warnings: list[str]) -> None:
-        with self.sessions() as session:
-            repo.add_warnings(session, request_id, warnings)
-            session.commit()
+        self._in_transaction(lambda session: repo.add_warnings(session, request_id, warnings))
 
     def set_reading_grade(self, request_id: uuid.UUID, grade: float) -> None:
-        with self.sessions() as session:
-            repo.set_reading_grade(session, request_id, grade)
-            session.commit()
+        self._in_transaction(lambda session: repo.set_reading_grade(session, request_id, grade))
 
     def renew_claim(self, request_id: uuid.UUID, owner: str) -> bool:
+        # No riding out here: the lease keeper's next tick is the retry, and it must not stall meanwhile.
         with self.sessions() as session:
             ok = repo.renew(session, request_id, owner, self.claim_ttl_s)
             session.commit()
@@ -217,22 +226,44 @@ class PipelineRunner:
     def _transition(
         self, request_id: uuid.UUID, result: RunResult, target: Status, actor: repo.Actor, **kw: Any
     ) -> None:
-        with self.sessions() as session:
+        def move(session: Session) -> tuple[int, str]:
             updated = repo.transition(session, request_id, result.status, target, actor=actor, **kw)
-            session.commit()
+            return updated.progress, updated.stage_message
+
+        progress, message = self._in_transaction(move)
         result.status = target
         for hook in self.hooks:
-            hook.on_transition(request_id, target, updated.progress, updated.stage_message)
+            hook.on_transition(request_id, target, progress, message)
+
+    def _release(self, request_id: uuid.UUID, owner: str) -> None:
+        try:
+            self._in_transaction(lambda session: repo.release(session, request_id, owner))
+        except Exception as exc:
+            if not is_database_down(exc):
+                raise
+            # Still down after the whole budget: the claim lapses on its own once its lease is not renewed.
+            log.warning("could not release the claim", request_id=str(request_id), error=type(exc).__name__)
+
+    @staticmethod
+    def _record_checkpoints(
+        session: Session, request_id: uuid.UUID, stored: list[tuple[Output, StoredObject]], duration_s: float
+    ) -> None:
+        for output, obj in stored:
+            repo.record_artifact(session, request_id, repo.CHECKPOINT_PREFIX + output.kind, obj)
+        repo.add_usage(session, request_id, {"compute_seconds": duration_s})
 
     def _checkpointed(self, request_id: uuid.UUID, stage: Stage) -> bool:
         if not stage.outputs:
             return False  # a stage with nothing to store (notify) must itself be safe to repeat
-        with self.sessions() as session:
-            for output in stage.outputs:
-                artifact = repo.get_artifact(session, request_id, repo.CHECKPOINT_PREFIX + output.kind)
-                if artifact is None or not self.work_storage.exists(self.checkpoint_key(request_id, output)):
-                    return False
-        return True
+        recorded = self._in_transaction(
+            lambda session: all(
+                repo.get_artifact(session, request_id, repo.CHECKPOINT_PREFIX + output.kind) is not None
+                for output in stage.outputs
+            )
+        )
+        return recorded and all(
+            self.work_storage.exists(self.checkpoint_key(request_id, output)) for output in stage.outputs
+        )
 
     @contextmanager
     def _workdir(self, request_id: uuid.UUID) -> Iterator[Path]:
@@ -259,17 +290,21 @@ class PipelineRunner:
         """
         actor = actor or repo.Actor(worker_id=self.worker_id)
         owner = f"{self.worker_id}#{uuid.uuid4().hex[:8]}"
-        with self.sessions() as session:
+
+        def take(session: Session) -> tuple[Status, RequestSnapshot | None]:
             request = repo.get_request(session, request_id)
             if request.attempts < min_attempt:
                 raise NotFound(f"attempt {min_attempt} of {request_id} is not visible (yet)")
             status = Status(request.status)
             if status in AT_REST:
-                return RunResult(status)
+                return status, None
             if not repo.claim(session, request_id, owner, self.claim_ttl_s):
                 raise Busy(f"request {request_id} is being worked on by another worker")
-            session.commit()
-            snapshot = RequestSnapshot.of(request)
+            return status, RequestSnapshot.of(request)
+
+        status, snapshot = self._in_transaction(take)
+        if snapshot is None:
+            return RunResult(status)
         if on_claimed is not None:
             on_claimed(request_id, owner)
 
@@ -305,16 +340,16 @@ class PipelineRunner:
                 message=f"Generation failed: {error}",
             )
         except Conflict:
-            # Someone changed the request under us (cancelled it, say): their word stands.
-            with self.sessions() as session:
-                result.status = Status(repo.get_request(session, request_id).status)
+            # Someone changed the request under us (cancelled it, say), or our own commit landed just
+            # before the connection dropped: read the status again, and their word stands.
+            result.status = self._in_transaction(
+                lambda session: Status(repo.get_request(session, request_id).status)
+            )
             if result.status not in AT_REST:
                 raise
         finally:
             if result.status not in AT_REST:
-                with self.sessions() as session:
-                    repo.release(session, request_id, owner)
-                    session.commit()
+                self._release(request_id, owner)
         return result
 
     def _advance(
@@ -348,9 +383,9 @@ class PipelineRunner:
                 stage.run(StageContext(request, workdir, target, self))
             except TransientError as exc:
                 # Tell the user why nothing moves ("waiting for text-to-speech to recover"); the message is retried.
-                with self.sessions() as session:
-                    repo.set_stage_message(session, request.id, target, str(exc))
-                    session.commit()
+                self._in_transaction(
+                    partial(repo.set_stage_message, request_id=request.id, status=target, message=str(exc))
+                )
                 raise
             stored = [
                 (
@@ -364,11 +399,9 @@ class PipelineRunner:
                 for output in stage.outputs
             ]
             duration_s = time.perf_counter() - started
-            with self.sessions() as session:  # checkpoints and the stage's compute time in one transaction
-                for output, obj in stored:
-                    repo.record_artifact(session, request.id, repo.CHECKPOINT_PREFIX + output.kind, obj)
-                repo.add_usage(session, request.id, {"compute_seconds": duration_s})
-                session.commit()
+            self._in_transaction(  # checkpoints and the stage's compute time in one transaction
+                partial(self._record_checkpoints, request_id=request.id, stored=stored, duration_s=duration_s)
+            )
             result.stages_run.append(stage.name)
             log.info("stage finished", stage=stage.name, status=target.value, duration_s=round(duration_s, 3))
             for hook in self.hooks:

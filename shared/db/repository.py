@@ -209,6 +209,18 @@ def renew(session: Session, request_id: uuid.UUID, worker_id: str, ttl_s: int) -
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def holds_live_claim(session: Session, request_id: uuid.UUID) -> bool:
+    """Some worker is working on the request now: its lease keeper keeps renewing the claim."""
+    found = session.scalar(
+        select(ContentRequest.id).where(
+            ContentRequest.id == request_id,
+            ContentRequest.claimed_by.is_not(None),
+            ContentRequest.claim_expires_at > utcnow(),
+        )
+    )
+    return found is not None
+
+
 def release(session: Session, request_id: uuid.UUID, worker_id: str) -> None:
     session.execute(
         update(ContentRequest)

@@ -46,6 +46,7 @@ def make_runner(resources: bootstrap.Resources, *, worker_id: str | None = None)
         content_storage=resources.content_storage,
         worker_id=worker_id or f"test-{uuid.uuid4().hex[:6]}",
         claim_ttl_s=settings.ack_deadline_s,
+        outage_budget_s=settings.outage_budget_s,
         hooks=[MetricsHook()],
     )
 
@@ -69,6 +70,7 @@ class ThreadWorker:
             lease_interval_s=2.0,
             pull_timeout_s=1.0,
             keep_leases=keep_leases,
+            hold_s=settings.outage_budget_s,
         )
         self.thread: threading.Thread | None = None
 

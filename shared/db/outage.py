@@ -1,0 +1,48 @@
+"""Riding out a short database outage (a restart, a failover): retry the unit of work, not the delivery.
+
+A unit of work is one short transaction that either committed or did not, so running it again after the
+connection dropped is safe; the compare-and-set transitions turn a commit that did land into a Conflict,
+which the runner already treats as "read the status again".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
+
+from shared.logs import get_logger
+
+log = get_logger("db")
+T = TypeVar("T")
+
+
+def is_database_down(exc: BaseException) -> bool:
+    """The database could not be reached or dropped the connection (as opposed to refusing the statement)."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def _log_wait(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    log.warning(
+        "database unreachable; retrying",
+        attempt=state.attempt_number,
+        waited_s=round(state.seconds_since_start or 0.0, 1),
+        error=type(error).__name__,
+    )
+
+
+def ride_out(work: Callable[[], T], *, budget_s: float) -> T:
+    """Run `work`, retrying it while the database is down for up to `budget_s`; then the error stands."""
+    retrying = Retrying(
+        retry=retry_if_exception(is_database_down),
+        stop=stop_after_delay(budget_s),
+        wait=wait_exponential_jitter(initial=0.2, max=2.0),
+        before_sleep=_log_wait,
+        reraise=True,
+    )
+    return retrying(work)

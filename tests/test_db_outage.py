@@ -1,0 +1,99 @@
+"""A short database outage fails nothing: a real PostgreSQL is stopped and started under work in flight.
+
+Before the claim/lease change, stopping PostgreSQL for 3 s under 30 slow requests dead-lettered 6 of them:
+the failed delivery could not release its claim, redeliveries found the request "busy" and nacked, and
+those nacks used up the delivery attempts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import pytest
+
+from devstack.dead_letters import deliver_dead_letters
+from devstack.services import PostgresServer
+from functions import main as functions_main
+from tests.support.stack import migrated_engine, new_project
+from tests.support.workers import ThreadWorker, wait_until
+from tests.test_worker import FULL_TIMELINE, submit, timeline
+
+pytestmark = [pytest.mark.pubsub, pytest.mark.postgres]
+
+IN_FLIGHT = 12
+OUTAGE_S = 8.0
+
+
+def _statuses(worker: ThreadWorker, ids: list) -> Counter[str]:
+    from shared.db.models import ContentRequest
+
+    with worker.resources.sessions() as session:
+        rows = session.query(ContentRequest.status).filter(ContentRequest.id.in_(ids)).all()
+    return Counter(status for (status,) in rows)
+
+
+def test_postgres_stopped_under_load_fails_nothing(env, pubsub_emulator):
+    server = PostgresServer().start()
+    try:
+        url = server.create_database("outage")
+        migrated_engine(url).dispose()
+        env(pubsub_emulator_host=pubsub_emulator.host)
+        # Five attempts, one second apart, would all be spent inside the outage if busy or failed
+        # deliveries burned attempts.
+        project = new_project(ack_deadline_s=10, max_delivery_attempts=5, min_backoff_s=1)
+        env(
+            database_url=url,
+            google_cloud_project=project.project,
+            ack_deadline_s=10,
+            echo_slow_status="synthesizing_audio",
+            echo_slow_s=4,
+        )
+        ids = [submit(f"Explain the water cycle, part {n}") for n in range(IN_FLIGHT)]
+        worker = ThreadWorker(concurrency=IN_FLIGHT).start()
+        try:
+            wait_until(lambda: _statuses(worker, ids)["synthesizing_audio"] >= IN_FLIGHT // 2, timeout_s=60)
+            server.stop(mode="immediate")
+            time.sleep(OUTAGE_S)
+            server.start()
+            wait_until(lambda: _statuses(worker, ids)["completed"] == IN_FLIGHT, timeout_s=180, every_s=1.0)
+        finally:
+            worker.stop()
+        assert deliver_dead_letters(project.project, functions_main.handle_dead_letter) == 0
+        assert {tuple(timeline(request_id)) for request_id in ids} == {tuple(FULL_TIMELINE)}
+    finally:
+        server.destroy()
+
+
+def test_cloud_storage_stopped_under_load_fails_nothing(env, pg_stack, tmp_path):
+    from devstack.services import StorageEmulator
+
+    storage = StorageEmulator(data_dir=tmp_path / "gcs").start()
+    try:
+        storage.create_bucket("work")
+        storage.create_bucket("content")
+        env(
+            storage_emulator_host=storage.url,
+            work_bucket="work",
+            content_bucket="content",
+            echo_slow_status="synthesizing_audio",
+            echo_slow_s=4,
+        )
+        ids = [submit(f"Explain the water cycle, part {n}") for n in range(IN_FLIGHT)]
+        worker = ThreadWorker(concurrency=IN_FLIGHT).start()
+        try:
+            wait_until(
+                lambda: _statuses(worker, ids)["synthesizing_audio"] >= IN_FLIGHT // 2, timeout_s=60
+            )
+            storage.stop()
+            time.sleep(OUTAGE_S)
+            storage.start()
+            wait_until(
+                lambda: _statuses(worker, ids)["completed"] == IN_FLIGHT, timeout_s=180, every_s=1.0
+            )
+        finally:
+            worker.stop()
+        assert deliver_dead_letters(pg_stack.project, functions_main.handle_dead_letter) == 0
+        assert {tuple(timeline(request_id)) for request_id in ids} == {tuple(FULL_TIMELINE)}
+    finally:
+        storage.stop()
