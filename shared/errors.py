@@ -45,6 +45,15 @@ class Rejected(Outcome):
         self.reason = reason
 
 
+class TooLittleSource(VividlyError):
+    """The retrieved sources cannot carry a lesson on the question: the learner is asked to rephrase.
+
+    Its own class, not ValueError: a bug (a pydantic ValidationError is a ValueError) must stay a bug.
+    """
+
+    code = "too_little_source"
+
+
 class IllegalTransition(VividlyError):
     code = "illegal_transition"
 

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from shared.ai.embeddings import WordLlamaEmbedder
+from shared.errors import TooLittleSource
 from shared.lesson.bullets import DANGLING, bullet_for
 from shared.lesson.composer import compose
 from shared.lesson.glossary import Glossary
@@ -180,7 +181,7 @@ def test_thin_sources_warn_instead_of_padding(kb, embedder):
 
 
 def test_nothing_on_topic_is_a_clear_error(kb, embedder):
-    with pytest.raises(ValueError, match="nothing about"):
+    with pytest.raises(TooLittleSource, match="nothing about"):
         lesson(kb, embedder, "How does a zorblax quantify flimflam?")
 
 

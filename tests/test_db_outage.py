@@ -82,15 +82,11 @@ def test_cloud_storage_stopped_under_load_fails_nothing(env, pg_stack, tmp_path)
         ids = [submit(f"Explain the water cycle, part {n}") for n in range(IN_FLIGHT)]
         worker = ThreadWorker(concurrency=IN_FLIGHT).start()
         try:
-            wait_until(
-                lambda: _statuses(worker, ids)["synthesizing_audio"] >= IN_FLIGHT // 2, timeout_s=60
-            )
+            wait_until(lambda: _statuses(worker, ids)["synthesizing_audio"] >= IN_FLIGHT // 2, timeout_s=60)
             storage.stop()
             time.sleep(OUTAGE_S)
             storage.start()
-            wait_until(
-                lambda: _statuses(worker, ids)["completed"] == IN_FLIGHT, timeout_s=180, every_s=1.0
-            )
+            wait_until(lambda: _statuses(worker, ids)["completed"] == IN_FLIGHT, timeout_s=180, every_s=1.0)
         finally:
             worker.stop()
         assert deliver_dead_letters(pg_stack.project, functions_main.handle_dead_letter) == 0

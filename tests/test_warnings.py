@@ -22,6 +22,7 @@ from shared.db.migrate import alembic_config, upgrade
 from shared.db.models import ContentRequest
 from shared.domain.schemas import ContentRequestCreate
 from shared.domain.status import Status
+from shared.errors import TooLittleSource
 from shared.lesson.knowledge import Passage
 from shared.lesson.length import format_duration, length_warning
 from shared.lesson.script import LessonScript, QuizItem, Scene, Source
@@ -297,3 +298,49 @@ def test_the_cli_prints_the_reading_level_and_each_warning_in_yellow():
     nothing = io.StringIO()
     print_report(ContentRequest(), Console(file=nothing))
     assert nothing.getvalue() == ""
+
+
+@dataclass
+class FailingWriter:
+    error: Exception
+    name: str = "failing"
+
+    def write(self, **_request: object) -> LessonScript:
+        raise self.error
+
+
+def _invalid_script() -> Exception:
+    try:
+        LessonScript.model_validate({"title": ""})
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError: the trap this guards
+        return exc
+    raise AssertionError("an empty script validated")
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (TooLittleSource("the sources hold nothing about tides"), "clarification_needed"),
+        (
+            _invalid_script(),
+            "generating_script",
+        ),  # a bug: retried and finally dead-lettered, never "rephrase"
+    ],
+    ids=["too-little-source", "composer-bug"],
+)
+def test_only_too_little_source_asks_the_learner_to_rephrase(resources, tmp_path, error, expected):
+    services = LessonServices(resources.settings, resources.publisher)
+    services.__dict__["writer"] = FailingWriter(error)
+    request_id = _submit(resources, grade_level="5", duration_minutes=1)
+    passage = Passage(
+        "wiki:Water cycle", "Water cycle", "Water evaporates.", "https://e.org/w", "CC BY-SA 4.0", 9.0
+    )
+    _put_checkpoint(resources, tmp_path, request_id, PASSAGES, json.dumps([passage.to_dict()]))
+    runner = _runner(resources, [ValidateStage(services), ScriptStage(services)])
+    if expected == "clarification_needed":
+        assert runner.run(request_id).status == expected
+        assert "rephrase" in _stored(resources, request_id).clarification_questions[0]
+    else:
+        with pytest.raises(type(error)):
+            runner.run(request_id)
+        assert _stored(resources, request_id).status == expected

@@ -198,8 +198,13 @@ class Consumer:
 
 
 def worth_holding(exc: BaseException) -> bool:
-    """Waiting helps: another worker holds the request, or a dependency or the database is down."""
-    return (isinstance(exc, TransientError) and not isinstance(exc, Interrupted)) or is_database_down(exc)
+    """Waiting helps: another worker holds the request, or a dependency or the database is down (not a
+    malformed answer from a service that did answer: that is retried by redelivery, and counted)."""
+    if is_database_down(exc):
+        return True
+    return (
+        isinstance(exc, TransientError) and not isinstance(exc, Interrupted) and getattr(exc, "outage", True)
+    )
 
 
 def _log_hold(state: RetryCallState) -> None:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from shared.ai.writers import UsageCallback
 from shared.domain.language import language_name, primary
-from shared.errors import PermanentError, TransientError
+from shared.errors import PermanentError, TooLittleSource, TransientError
 from shared.lesson.composer import words_per_minute
 from shared.lesson.framing import framed, framing_words, short_title
 from shared.lesson.knowledge import Passage
@@ -97,7 +97,7 @@ class GeminiScriptWriter:
         on_usage: UsageCallback | None = None,
     ) -> LessonScript:
         if not passages:
-            raise ValueError("no passages to write from")
+            raise TooLittleSource("no passages to write from")
         wpm = words_per_minute(grade)
 
         def to_script(draft: ScriptDraft) -> LessonScript:

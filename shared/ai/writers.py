@@ -28,7 +28,7 @@ class ScriptWriter(Protocol):
         passages: list[Passage],
         on_usage: UsageCallback | None = None,
     ) -> LessonScript:
-        """A validated LessonScript grounded in `passages`; ValueError when they cannot carry a lesson.
+        """A validated LessonScript grounded in `passages`; TooLittleSource when they cannot carry a lesson.
 
         `on_usage` receives what the call consumed (LLM tokens), for the cost estimate.
         """

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from shared.ai.embeddings import Embedder
+from shared.errors import TooLittleSource
 from shared.lesson import framing
 from shared.lesson.bullets import bullet_for
 from shared.lesson.glossary import Glossary
@@ -436,11 +437,11 @@ def compose(
     language: str = "en-US",
     outside_terms: list[str] | None = None,
 ) -> LessonScript:
-    """A LessonScript that answers `query` from `passages`. ValueError when they hold nothing about it."""
+    """A LessonScript that answers `query` from `passages`; TooLittleSource when they cannot carry one."""
     plan = plan_question(query)
     judgement = judge(plan, passages, embedder)
     if not judgement.kept:
-        raise ValueError(f"the sources hold nothing about {plan.focus}")
+        raise TooLittleSource(f"the sources hold nothing about {plan.focus}")
     keep = {w for t in plan.topics for w in t.lower().split()} | {
         w for j in judgement.kept for w in bare_title(j.passage.title).lower().split()
     }
@@ -490,7 +491,7 @@ def compose(
         outside_sentences=outside_leads,
     )
     if not quiz:
-        raise ValueError(f"the sources say too little about {plan.focus} for a quiz")
+        raise TooLittleSource(f"the sources say too little about {plan.focus} for a quiz")
 
     def assembled(recap: Scene | None) -> tuple[list[Scene], int]:
         scenes = framing.framed(_the(title), [*body, *([recap] if recap else []), *_quiz_scenes(quiz)], plan)

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 
 from shared.domain.status import Status
-from shared.errors import ClarificationNeeded
+from shared.errors import ClarificationNeeded, TooLittleSource
 from shared.lesson.knowledge import Passage
 from shared.lesson.plan import plan_question
 from shared.lesson.policy import assess
@@ -92,7 +92,7 @@ class ScriptStage:
                 language=validation["language"],
                 on_usage=lambda usage: ctx.add_usage(**usage),
             )
-        except ValueError as exc:
+        except TooLittleSource as exc:
             raise ClarificationNeeded(
                 [f"Our sources say little about that ({exc}). Could you narrow or rephrase the topic?"],
                 str(exc),
