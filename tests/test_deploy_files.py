@@ -91,3 +91,29 @@ def test_cloudbuild_tests_builds_deploys_by_digest_migrates_smokes_and_rolls_bac
     assert "make test" in steps["test"]
     for name in ("_REGION", "_REPO", "_SOURCE_BUCKET", "_SMOKE_INVOKER"):
         assert name in build["substitutions"] and f"{name} " in text.split("substitutions:")[0]
+
+
+def test_make_lesson_builds_a_virtual_environment_and_installs_only_what_a_lesson_needs(tmp_path):
+    # PEP 668: a stock Debian/Ubuntu Python refuses pip; the Makefile makes its own environment.
+    plan = subprocess.run(
+        ["make", "-n", "lesson", f"VENV={tmp_path / 'venv'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "install-system-packages.sh lesson" in plan
+    assert f"-m venv {tmp_path / 'venv'}" in plan
+    assert f"{tmp_path / 'venv'}/bin/python -m pip install -q -e '.[voice]'" in plan
+    assert "install-system-packages.sh test" not in plan  # no PostgreSQL, Java or emulator for a lesson
+    tests = subprocess.run(
+        ["make", "-n", "test", f"VENV={tmp_path / 'venv'}"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    assert "install-system-packages.sh test" in tests and "-m pytest -q" in tests
+
+
+def test_the_install_script_refuses_an_unknown_target():
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "install-system-packages.sh"), "everything"], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and result.stderr.startswith("usage:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
+import time
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -284,6 +285,32 @@ def test_worker_killed_mid_stage_is_resumed_from_its_checkpoint(pg_stack, stage_
     runs = Counter(stage_runs(stage_log))
     assert {s: runs[s] for s in ALL_STAGES} == {s: (2 if s == "rendering_video" else 1) for s in ALL_STAGES}
     assert timeline(request_id) == FULL_TIMELINE
+
+
+def test_shutdown_is_bounded_and_hands_a_long_stage_back_at_once(stack, stage_log, env):
+    env(echo_slow_status="rendering_video", echo_slow_s=10)
+    request_id = submit()
+    worker = ThreadWorker().start()
+    worker.consumer.shutdown_grace_s = 1.0
+    wait_until(lambda: request_status(worker.resources, request_id) == "rendering_video", timeout_s=30)
+    started = time.monotonic()
+    worker.consumer.stop()
+    assert worker.thread is not None
+    worker.thread.join(timeout=30)
+    assert time.monotonic() - started < 5  # not the 10 s the stage still needs
+    assert worker.consumer.stats.nacked == 1 and worker.consumer.stats.acked == 0
+    # The stage ends at its boundary and lets go of the claim; the next worker resumes the request.
+    with worker.resources.sessions() as session:
+        wait_until(
+            lambda: (session.expire_all(), repo.get_request(session, request_id).claimed_by)[1] is None,
+            timeout_s=30,
+        )
+    worker.stop()
+    other = ThreadWorker().start()
+    try:
+        wait_until(lambda: request_status(other.resources, request_id) == "completed", timeout_s=60)
+    finally:
+        other.stop()
 
 
 @pytest.mark.postgres

@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import partial
@@ -56,8 +56,18 @@ class Verdict(StrEnum):
 
 @dataclass
 class ConsumerStats:
+    """Counted from the stage threads, hence the lock."""
+
     acked: int = 0
     nacked: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, verdict: Verdict) -> None:
+        with self._lock:
+            if verdict is Verdict.ACK:
+                self.acked += 1
+            else:
+                self.nacked += 1
 
 
 class Consumer:
@@ -74,6 +84,7 @@ class Consumer:
         pull_timeout_s: float = 5.0,
         keep_leases: bool = True,
         hold_s: float = 60.0,
+        shutdown_grace_s: float = 8.0,
     ) -> None:
         self.subscriber = subscriber
         self.runner = runner
@@ -83,6 +94,9 @@ class Consumer:
         self.pull_timeout_s = pull_timeout_s
         self.keep_leases = keep_leases
         self.hold_s = hold_s
+        self.shutdown_grace_s = shutdown_grace_s
+        self._answer_lock = threading.Lock()
+        self._handed_back: set[str] = set()
         self.stop_event = threading.Event()
         self.stats = ConsumerStats()
         self.lease = LeaseKeeper(
@@ -98,33 +112,36 @@ class Consumer:
             self.lease.start()
         inflight: dict[Future[Verdict], Received] = {}
         idle = 0
-        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="stage") as pool:
-            try:
-                while not self.stop_event.is_set():
-                    done = [f for f in inflight if f.done()]
-                    for future in done:
-                        inflight.pop(future)
-                    free = self.concurrency - len(inflight)
-                    if free <= 0:
-                        wait(list(inflight), timeout=1.0, return_when=FIRST_COMPLETED)
-                        continue
-                    messages = self.subscriber.pull(min(free, self.batch_size), timeout_s=self.pull_timeout_s)
-                    if not messages:
-                        if drain and not inflight:
-                            idle += 1
-                            if idle >= idle_polls_to_exit:
-                                break
-                        elif inflight:
-                            wait(list(inflight), timeout=0.5, return_when=FIRST_COMPLETED)
-                        continue
-                    idle = 0
-                    for message in messages:
-                        inflight[pool.submit(self._process, message)] = message
-            finally:
-                if self.stop_event.is_set():
-                    # Shutdown: in-flight work stops at its next stage boundary and nacks itself.
-                    wait(list(inflight), timeout=8.0)
-                self.lease.stop()
+        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="stage")
+        try:
+            while not self.stop_event.is_set():
+                done = [f for f in inflight if f.done()]
+                for future in done:
+                    inflight.pop(future)
+                free = self.concurrency - len(inflight)
+                if free <= 0:
+                    wait(list(inflight), timeout=1.0, return_when=FIRST_COMPLETED)
+                    continue
+                messages = self.subscriber.pull(min(free, self.batch_size), timeout_s=self.pull_timeout_s)
+                if not messages:
+                    if drain and not inflight:
+                        idle += 1
+                        if idle >= idle_polls_to_exit:
+                            break
+                    elif inflight:
+                        wait(list(inflight), timeout=0.5, return_when=FIRST_COMPLETED)
+                    continue
+                idle = 0
+                for message in messages:
+                    inflight[pool.submit(self._process, message)] = message
+        finally:
+            if self.stop_event.is_set():
+                # Shutdown: in-flight work stops at its next stage boundary and nacks itself; what is still
+                # running after the grace is handed back now, so another worker need not wait for its deadline.
+                _, running = wait(list(inflight), timeout=self.shutdown_grace_s)
+                self._hand_back([inflight[future] for future in running])
+            self.lease.stop()
+            pool.shutdown(wait=False, cancel_futures=True)
         return self.stats
 
     def _pause(self, seconds: float) -> None:
@@ -134,17 +151,29 @@ class Consumer:
         metrics.QUEUE_LAG_SECONDS.observe(max((datetime.now(UTC) - message.publish_time).total_seconds(), 0))
         with self.lease.hold(message.ack_id) as bind:
             verdict = self._decide(message, bind)
+        with self._answer_lock:
+            if message.ack_id in self._handed_back:  # already nacked at shutdown
+                return Verdict.NACK
+            self._answer(message, verdict)
+        return verdict
+
+    def _answer(self, message: Received, verdict: Verdict) -> None:
         metrics.DELIVERIES.labels(verdict=verdict.value).inc()
+        self.stats.count(verdict)
         try:
             if verdict is Verdict.ACK:
                 self.subscriber.ack([message.ack_id])
-                self.stats.acked += 1
             else:
                 self.subscriber.nack([message.ack_id])
-                self.stats.nacked += 1
         except Exception as exc:  # the deadline lapses and Pub/Sub redelivers: still safe
             log.warning("ack/nack failed", error=str(exc), verdict=verdict.value)
-        return verdict
+
+    def _hand_back(self, messages: list[Received]) -> None:
+        with self._answer_lock:
+            for message in messages:
+                log.info("still running at shutdown; handed back", message_id=message.message_id)
+                self._handed_back.add(message.ack_id)
+                self._answer(message, Verdict.NACK)
 
     def _decide(self, message: Received, bind: Callable[[uuid.UUID, str], None]) -> Verdict:
         structlog.contextvars.clear_contextvars()
