@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +15,7 @@ from shared.messaging.publisher import JsonLinesPublisher, Publisher, PubSubPubl
 from shared.storage.base import Storage
 from shared.storage.gcs import GCSStorage
 from shared.storage.local import LocalStorage
+from shared.storage.signing import default_signing_credentials
 
 
 @dataclass
@@ -41,8 +44,18 @@ def make_storage(settings: Settings) -> tuple[Storage, Storage]:
         if settings.work_bucket
         else LocalStorage(settings.work_dir)
     )
+    # The emulator serves objects openly and cannot sign; in the cloud the runtime's account signs via IAM.
+    signer = (
+        None
+        if os.environ.get("STORAGE_EMULATOR_HOST")
+        else partial(
+            default_signing_credentials,
+            service_account_email=settings.signing_service_account,
+            endpoint=settings.iam_credentials_endpoint,
+        )
+    )
     content: Storage = (
-        GCSStorage(settings.content_bucket, project=settings.gcp_project)
+        GCSStorage(settings.content_bucket, project=settings.gcp_project, signer=signer)
         if settings.content_bucket
         else LocalStorage(settings.content_dir)
     )

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     work_dir: Path = Path("var/work")
     content_dir: Path = Path("output")
     content_bucket: str | None = None
+    # Signed URLs: the account that signs (default: the runtime's own) and, for a local stand-in, the IAM
+    # Credentials API's endpoint.
+    signing_service_account: str | None = None
+    iam_credentials_endpoint: str | None = None
     knowledge_path: Path = Path("var/knowledge.jsonl")
     knowledge_bucket: str | None = None  # OER documents as gs://<bucket>/knowledge/*.jsonl
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
 import requests
 from google.api_core import exceptions as gexc
-from google.auth.credentials import AnonymousCredentials
+from google.auth.credentials import AnonymousCredentials, Signing
 from google.cloud import storage  # type: ignore[attr-defined]
 
 from shared.errors import TransientError
 from shared.resilience import CLOUD_STORAGE, call_with_resilience
 from shared.storage.base import StoredObject, file_sha256
+from shared.storage.signing import UrlCache
 
 T = TypeVar("T")
 
@@ -45,13 +47,25 @@ def _guarded(call: Callable[[], T]) -> T:
 
 
 class GCSStorage:
-    def __init__(self, bucket: str, *, project: str, prefix: str = "") -> None:
-        if os.environ.get("STORAGE_EMULATOR_HOST"):
-            client = storage.Client(project=project, credentials=AnonymousCredentials())
-        else:
-            client = storage.Client(project=project)
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        project: str,
+        prefix: str = "",
+        client: storage.Client | None = None,
+        signer: Callable[[], Signing] | None = None,
+    ) -> None:
+        """`signer` makes the credentials that sign URLs, on first use (the IAM signer in the cloud)."""
+        if client is None:
+            if os.environ.get("STORAGE_EMULATOR_HOST"):
+                client = storage.Client(project=project, credentials=AnonymousCredentials())
+            else:
+                client = storage.Client(project=project)
         self.bucket = client.bucket(bucket)
         self.prefix = prefix
+        self._make_signer = signer
+        self._urls = UrlCache()
 
     def _blob(self, key: str) -> storage.Blob:
         return self.bucket.blob(f"{self.prefix}{key}")
@@ -76,13 +90,24 @@ class GCSStorage:
         partial.replace(dest)
         return dest
 
+    @cached_property
+    def _signing_credentials(self) -> Signing | None:
+        return self._make_signer() if self._make_signer else None
+
     def url(self, key: str, *, expires_s: int = 3600) -> str:
         emulator = os.environ.get("STORAGE_EMULATOR_HOST")
-        if emulator:  # the emulator cannot sign; it serves objects unauthenticated
+        if emulator and self._make_signer is None:  # the emulator cannot sign; it serves objects openly
             name = quote(self._blob(key).name, safe="")
             return f"{emulator}/download/storage/v1/b/{self.bucket.name}/o/{name}?alt=media"
-        return str(
-            self._blob(key).generate_signed_url(
-                version="v4", expiration=timedelta(seconds=expires_s), method="GET"
+
+        def sign() -> str:
+            return str(
+                self._blob(key).generate_signed_url(
+                    version="v4",
+                    expiration=timedelta(seconds=expires_s),
+                    method="GET",
+                    credentials=self._signing_credentials,
+                )
             )
-        )
+
+        return self._urls.get(key, expires_s, sign)

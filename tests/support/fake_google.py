@@ -1,4 +1,5 @@
-"""A local endpoint that answers as Gemini's generateContent and Cloud TTS's text:synthesize do.
+"""A local endpoint that answers as Gemini's generateContent, Cloud TTS's text:synthesize and the IAM
+Credentials API's signBlob do.
 
 The real client libraries talk to it over HTTP (REST), so our request shapes, retries and error
 mapping are exercised without credentials. Responses are scripted per test; TTS audio is real speech
@@ -18,6 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
 
 class FakeGoogle:
     def __init__(self) -> None:
@@ -29,6 +33,9 @@ class FakeGoogle:
         self.tts_always_fail: int | None = None  # an outage: every call answers this status
         self.tts_delay_s = 0.0
         self.tts_garbage = False
+        # signBlob signs with this key, so a test can check a signed URL's signature with its public half.
+        self.signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.signed: list[bytes] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -38,10 +45,13 @@ class FakeGoogle:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 fake.requests.append((self.path, body))
-                if self.path.endswith(":generateContent"):
+                route = self.path.split("?", 1)[0]
+                if route.endswith(":generateContent"):
                     status, payload = fake._gemini()
-                elif self.path.endswith("text:synthesize"):
+                elif route.endswith("text:synthesize"):
                     status, payload = fake._tts(body)
+                elif route.endswith(":signBlob"):
+                    status, payload = fake._sign_blob(body)
                 else:
                     status, payload = (
                         404,
@@ -75,6 +85,12 @@ class FakeGoogle:
             "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}],
             "usageMetadata": {"promptTokenCount": 100, "candidatesTokenCount": 50, "totalTokenCount": 150},
         }
+
+    def _sign_blob(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        payload = base64.b64decode(body["payload"])
+        self.signed.append(payload)
+        signature = self.signing_key.sign(payload, padding.PKCS1v15(), hashes.SHA256())
+        return 200, {"keyId": "local-key", "signedBlob": base64.b64encode(signature).decode()}
 
     def _tts(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         time.sleep(self.tts_delay_s)
