@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -22,11 +21,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from spine_processes import spawn_worker, start_functions
 from sqlalchemy import func, select
 
-from devstack.services import PostgresServer, PubSubEmulator, free_port, wait_for_port
-
-ROOT = Path(__file__).resolve().parents[1]
+from devstack.services import PostgresServer, PubSubEmulator
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -94,27 +92,8 @@ def main() -> int:
     res = bootstrap.build(settings)
     upgrade(res.engine)
     ensure_topology(Topology("bench", ack_deadline_s=30))
-    port = free_port()
     # The functions run as they do in production: a gunicorn server in its own processes.
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.http_workers),
-            "--threads",
-            "8",
-            "--log-level",
-            "warning",
-            "functions.local_app:create_app()",
-        ],
-        cwd=ROOT,
-    )
-    wait_for_port(port, timeout_s=30)
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_functions(http_workers=args.http_workers)
     client = httpx.Client(base_url=base, limits=httpx.Limits(max_connections=args.clients))
     for _ in range(20):  # warm every server process: engine and publisher built before timing
         client.get("/health")
@@ -133,22 +112,7 @@ def main() -> int:
         [lambda i=i: client.get(f"/get_request_status?request_id={i}") for i in solo_ids], 1
     )
 
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "worker",
-                "--follow",
-                "--pipeline",
-                "devstack.echo_pipeline:echo_stages",
-                "--concurrency",
-                "8",
-            ],
-            cwd=ROOT,
-        )
-        for _ in range(args.workers)
-    ]
+    workers = [spawn_worker(concurrency=8) for _ in range(args.workers)]
 
     body = {"student_query": "Explain the water cycle", "grade_level": "5", "duration_minutes": 2}
     started = time.perf_counter()

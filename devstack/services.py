@@ -113,6 +113,8 @@ class PostgresServer:
     port: int = field(default_factory=free_port)
     data_dir: Path | None = None
     bindir: Path | None = None
+    # Off: fast and fine for tests. On: a commit survives an immediate stop (the faults benchmark's crash).
+    durable: bool = False
 
     def _run_as(self) -> list[str]:
         # initdb refuses to run as root; run the server as the `postgres` user then.
@@ -145,8 +147,8 @@ class PostgresServer:
             "start",
             "-w",
             "-o",
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data_dir} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data_dir} -c max_connections=200"
+            + ("" if self.durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"),
         )
         return self
 

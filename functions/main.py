@@ -16,7 +16,6 @@ import structlog
 from cloudevents.http import CloudEvent
 from pydantic import ValidationError
 from sqlalchemy import text
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from functions.http import (
     HttpError,
@@ -30,6 +29,7 @@ from functions.http import (
 from shared import bootstrap, metrics
 from shared.config import get_settings
 from shared.db import repository as repo
+from shared.db.outage import is_database_down
 from shared.domain.language import describe, language_errors
 from shared.domain.schemas import ClarificationAnswer, ContentRequestCreate, field_errors, validate_webhook
 from shared.errors import Conflict, NotFound, PublishFailed
@@ -73,15 +73,15 @@ def _handle(request: flask.Request, action: Any) -> Response:
         return error_response(
             HttpError(503, "unavailable", "could not enqueue the request; try again"), correlation_id
         )
-    except (OperationalError, InterfaceError) as exc:
-        # The database is restarting or failing over: the transaction rolled back, nothing was published.
-        log.warning("database unreachable", error=type(exc).__name__)
-        body, status, headers = error_response(
-            HttpError(503, "database_unavailable", "the database is unreachable; try again shortly"),
-            correlation_id,
-        )
-        return body, status, {**headers, "Retry-After": str(RETRY_AFTER_S)}
-    except Exception:
+    except Exception as exc:
+        if is_database_down(exc):
+            # The database is restarting or failing over: the transaction rolled back, nothing was published.
+            log.warning("database unreachable", error=type(exc).__name__)
+            body, status, headers = error_response(
+                HttpError(503, "database_unavailable", "the database is unreachable; try again shortly"),
+                correlation_id,
+            )
+            return body, status, {**headers, "Retry-After": str(RETRY_AFTER_S)}
         # Whatever escapes is one JSON log entry with its traceback (SQL parameters are hidden by the
         # engine) and a JSON answer, never Flask's HTML page.
         log.exception("unhandled error")

@@ -36,21 +36,33 @@ def _redact(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Muta
 
 
 def configure_logging(level: str | None = None, *, stream: Any = None) -> None:
+    """Our logs and the libraries' (SQLAlchemy's pool, the Google clients, gunicorn) as one JSON line each."""
     level_name = (level or os.environ.get("LOG_LEVEL", "INFO")).upper()
+    level_number = logging.getLevelNamesMapping()[level_name]
+    before = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
+        _redact,
+    ]
+    render = [structlog.processors.format_exc_info, _cloud_logging_fields, structlog.processors.JSONRenderer()]
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
-            _redact,
-            structlog.processors.format_exc_info,
-            _cloud_logging_fields,
-            structlog.processors.JSONRenderer(),
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level_name]),
+        processors=[*before, *render],
+        wrapper_class=structlog.make_filtering_bound_logger(level_number),
         logger_factory=structlog.PrintLoggerFactory(stream or sys.stderr),
         cache_logger_on_first_use=False,
     )
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=before,
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *render],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    # Libraries speak at INFO about every connection and request; their warnings and errors are what we need.
+    root.setLevel(max(level_number, logging.WARNING))
 
 
 def get_logger(name: str) -> Any:

@@ -11,10 +11,13 @@ import time
 from collections import Counter
 
 import pytest
+from pg8000.dbapi import ProgrammingError as DriverError
+from sqlalchemy.exc import ProgrammingError
 
 from devstack.dead_letters import deliver_dead_letters
 from devstack.services import PostgresServer
 from functions import main as functions_main
+from shared.db.outage import is_database_down
 from tests.support.stack import migrated_engine, new_project
 from tests.support.workers import ThreadWorker, wait_until
 from tests.test_worker import FULL_TIMELINE, submit, timeline
@@ -93,3 +96,30 @@ def test_cloud_storage_stopped_under_load_fails_nothing(env, pg_stack, tmp_path)
         assert {tuple(timeline(request_id)) for request_id in ids} == {tuple(FULL_TIMELINE)}
     finally:
         storage.stop()
+
+
+@pytest.mark.parametrize(
+    ("error", "down"),
+    [
+        # Seen in the faults benchmark: pg8000 reports "shutting down" at connect as a ProgrammingError.
+        (
+            ProgrammingError("SELECT 1", {}, DriverError({"S": "FATAL", "C": "57P03", "M": "shutting down"})),
+            True,
+        ),
+        (
+            ProgrammingError(
+                "SELECT 1", {}, DriverError({"S": "FATAL", "C": "57P01", "M": "admin shutdown"})
+            ),
+            True,
+        ),
+        (ConnectionResetError(104, "Connection reset by peer"), True),  # raised unwrapped from the socket
+        (
+            ProgrammingError("SELEC 1", {}, DriverError({"S": "ERROR", "C": "42601", "M": "syntax error"})),
+            False,
+        ),
+        (ValueError("a bug"), False),
+    ],
+    ids=["starting-or-stopping", "admin-shutdown", "connection-reset", "syntax-error", "bug"],
+)
+def test_what_counts_as_the_database_being_down(error, down):
+    assert is_database_down(error) is down

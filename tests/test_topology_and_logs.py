@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 
 import pytest
 import structlog
@@ -45,3 +46,21 @@ def test_logs_are_cloud_logging_json(monkeypatch):
     assert line["logging.googleapis.com/trace"] == "projects/proj/traces/t123"
     assert (line["cloud_run_task_index"], line["cloud_run_execution"]) == ("3", "job-abc")
     assert line["db_password"] == "[redacted]" and "hunter2" not in stream.getvalue()
+
+
+def test_library_logs_are_cloud_logging_json_too():
+    # SQLAlchemy's pool logs a dropped connection through stdlib logging, traceback and all: one JSON entry.
+    stream = io.StringIO()
+    configure_logging("INFO", stream=stream)
+    structlog.contextvars.bind_contextvars(request_id="r2")
+    try:
+        raise ConnectionResetError(104, "Connection reset by peer")
+    except ConnectionResetError:
+        logging.getLogger("sqlalchemy.pool.impl.QueuePool").error(
+            "Exception terminating connection", exc_info=True
+        )
+    logging.getLogger("google.api_core").info("chatter below WARNING is dropped")
+    structlog.contextvars.clear_contextvars()
+    [line] = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["severity"] == "ERROR" and line["message"] == "Exception terminating connection"
+    assert line["request_id"] == "r2" and "ConnectionResetError" in line["exception"]

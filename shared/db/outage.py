@@ -19,11 +19,30 @@ log = get_logger("db")
 T = TypeVar("T")
 
 
+# SQLSTATE classes of a server that is not there for us right now: 08 connection exception, 57P operator
+# intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03 "the database system is starting up / shutting
+# down", which pg8000 raises as a ProgrammingError).
+_DOWN_SQLSTATES = ("08", "57P")
+
+
+def _sqlstate(error: BaseException | None) -> str | None:
+    args = getattr(error, "args", ())
+    if args and isinstance(args[0], dict):  # pg8000 carries the server's fields: {"C": "57P03", ...}
+        code = args[0].get("C")
+        return code if isinstance(code, str) else None
+    return None
+
+
 def is_database_down(exc: BaseException) -> bool:
     """The database could not be reached or dropped the connection (as opposed to refusing the statement)."""
+    if isinstance(exc, ConnectionError | TimeoutError):  # a socket error the driver let through unwrapped
+        return True
     if isinstance(exc, OperationalError | InterfaceError):
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if isinstance(exc, DBAPIError):
+        code = _sqlstate(exc.orig)
+        return exc.connection_invalidated or (code is not None and code.startswith(_DOWN_SQLSTATES))
+    return False
 
 
 def _log_wait(state: RetryCallState) -> None:
