@@ -9,6 +9,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
+from structlog.typing import Processor
 
 SECRET_KEYS = ("password", "secret", "token", "authorization", "private_key")
 
@@ -39,13 +40,17 @@ def configure_logging(level: str | None = None, *, stream: Any = None) -> None:
     """Our logs and the libraries' (SQLAlchemy's pool, the Google clients, gunicorn) as one JSON line each."""
     level_name = (level or os.environ.get("LOG_LEVEL", "INFO")).upper()
     level_number = logging.getLevelNamesMapping()[level_name]
-    before = [
+    before: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
         _redact,
     ]
-    render = [structlog.processors.format_exc_info, _cloud_logging_fields, structlog.processors.JSONRenderer()]
+    render: list[Processor] = [
+        structlog.processors.format_exc_info,
+        _cloud_logging_fields,
+        structlog.processors.JSONRenderer(),
+    ]
     structlog.configure(
         processors=[*before, *render],
         wrapper_class=structlog.make_filtering_bound_logger(level_number),

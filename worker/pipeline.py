@@ -224,9 +224,20 @@ class PipelineRunner:
             return ok
 
     def _transition(
-        self, request_id: uuid.UUID, result: RunResult, target: Status, actor: repo.Actor, **kw: Any
+        self,
+        request_id: uuid.UUID,
+        result: RunResult,
+        target: Status,
+        actor: repo.Actor,
+        *,
+        along: Callable[[Session], None] | None = None,
+        **kw: Any,
     ) -> None:
+        """Move to `target`; `along` writes in the same transaction (the finished stage's checkpoints)."""
+
         def move(session: Session) -> tuple[int, str]:
+            if along is not None:
+                along(session)
             updated = repo.transition(session, request_id, result.status, target, actor=actor, **kw)
             return updated.progress, updated.stage_message
 
@@ -312,7 +323,8 @@ class PipelineRunner:
         try:
             with self._workdir(request_id) as workdir:
                 self._advance(snapshot, workdir, actor, result, should_stop)
-                self._transition(request_id, result, Status.COMPLETED, actor)
+                if result.status is not Status.COMPLETED:  # the last stage did not move it there itself
+                    self._transition(request_id, result, Status.COMPLETED, actor)
         except ClarificationNeeded as outcome:
             self._transition(
                 request_id,
@@ -368,12 +380,15 @@ class PipelineRunner:
                 continue
             if should_stop is not None and should_stop.is_set():
                 raise Interrupted("worker shutting down")
-            if result.status != target:
+            resumed = result.status == target  # this run did not move the request here: a redelivery
+            if not resumed:
                 self._transition(request.id, result, target, actor)
             if stage is None:
                 continue
             started = time.perf_counter()
-            if self._checkpointed(request.id, stage):
+            # A stage's checkpoints are recorded in the same transaction that moves the request past it, so
+            # only a stage this run resumes at can have them (written by an older version): look only then.
+            if resumed and self._checkpointed(request.id, stage):
                 result.stages_skipped.append(stage.name)
                 for hook in self.hooks:
                     hook.on_stage(stage.name, target, 0.0, True)
@@ -399,8 +414,15 @@ class PipelineRunner:
                 for output in stage.outputs
             ]
             duration_s = time.perf_counter() - started
-            self._in_transaction(  # checkpoints and the stage's compute time in one transaction
-                partial(self._record_checkpoints, request_id=request.id, stored=stored, duration_s=duration_s)
+            # Checkpoints, the stage's compute time and the move to the next status: one transaction.
+            self._transition(
+                request.id,
+                result,
+                PIPELINE[PIPELINE.index(target) + 1],
+                actor,
+                along=partial(
+                    self._record_checkpoints, request_id=request.id, stored=stored, duration_s=duration_s
+                ),
             )
             result.stages_run.append(stage.name)
             log.info("stage finished", stage=stage.name, status=target.value, duration_s=round(duration_s, 3))

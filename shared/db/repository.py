@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shared.db.models import Artifact, ContentRequest, RequestEvent, utcnow
 from shared.domain import cost
@@ -125,7 +126,8 @@ def transition(
         )
     )
     session.flush()
-    session.refresh(current)
+    for key, value in values.items():  # what the UPDATE wrote, without reading the row back
+        set_committed_value(current, key, value)
     return current
 
 
@@ -156,9 +158,13 @@ def set_stage_message(session: Session, request_id: uuid.UUID, status: Status, m
 
 def add_usage(session: Session, request_id: uuid.UUID, usage: dict[str, float]) -> None:
     """Add measured usage (read-modify-write under the request's claim, so one writer at a time)."""
-    request = get_request(session, request_id)
-    request.usage = cost.merge(request.usage, usage)
-    session.flush()
+    current = session.scalar(select(ContentRequest.usage).where(ContentRequest.id == request_id))
+    session.execute(
+        update(ContentRequest)
+        .where(ContentRequest.id == request_id)
+        .values(usage=cost.merge(current, usage))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def add_warnings(session: Session, request_id: uuid.UUID, warnings: list[str]) -> None:
