@@ -62,8 +62,10 @@ def make_storage(settings: Settings) -> tuple[Storage, Storage]:
     return work, content
 
 
-def build(settings: Settings, *, offline: bool = False, engine: Engine | None = None) -> Resources:
-    engine = engine or make_engine(settings)
+def build(
+    settings: Settings, *, offline: bool = False, engine: Engine | None = None, db_pre_ping: bool = True
+) -> Resources:
+    engine = engine or make_engine(settings, pre_ping=db_pre_ping)
     work, content = make_storage(settings)
     return Resources(
         settings=settings,

@@ -123,3 +123,26 @@ def test_cloud_storage_stopped_under_load_fails_nothing(env, pg_stack, tmp_path)
 )
 def test_what_counts_as_the_database_being_down(error, down):
     assert is_database_down(error) is down
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT a FROM t WHERE id = %s AND status = %s",
+        "UPDATE t SET note = 'it''s 100%%' WHERE id = %s",
+        'SELECT "weird%col" FROM t WHERE x = %s -- a %s in a comment',
+        "SELECT $$ %s $$, %s",
+    ],
+)
+def test_remembered_pg8000_statements_convert_as_pg8000_does(query):
+    import pg8000.dbapi
+    import pg8000.legacy
+
+    from shared.db.engine import remember_pg8000_statements
+
+    remember_pg8000_statements()
+    remember_pg8000_statements()  # twice: still one layer
+    args = ("x", "y")
+    expected = pg8000.dbapi.convert_paramstyle("format", query, args)
+    assert pg8000.legacy.convert_paramstyle("format", query, args) == expected
+    assert pg8000.legacy.convert_paramstyle("format", query, args) == expected  # from the cache

@@ -77,7 +77,8 @@ def assemble(
     pull_timeout_s: float = 5.0,
 ) -> AssembledWorker:
     """Build the resources, the pipeline runner and the consumer once, at start-up."""
-    resources = bootstrap.build(settings)
+    # No pre-ping: every unit of work the runner does is retried when the database drops its connection.
+    resources = bootstrap.build(settings, db_pre_ping=False)
     runner = PipelineRunner(
         load_pipeline(pipeline)(resources),
         sessions=resources.sessions,
