@@ -373,3 +373,22 @@ def test_worker_recovers_when_postgres_restarts_mid_run(env, pubsub_emulator, tm
         assert timeline(request_id) == FULL_TIMELINE
     finally:
         server.destroy()
+
+
+def test_the_worker_serves_prometheus_metrics_on_metrics_port(stack, stage_log):
+    import httpx
+
+    from devstack.services import free_port
+
+    port = free_port()
+    request_id = submit()
+    worker = spawn_worker("--follow", env=_worker_env({"METRICS_PORT": str(port)}))
+    try:
+        res = functions_main.resources()
+        wait_until(lambda: request_status(res, request_id) == "completed", timeout_s=60)
+        text = wait_until(lambda: httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text, timeout_s=10)
+        assert 'vividly_deliveries_total{verdict="ack"} 1.0' in text
+        assert 'vividly_request_outcomes_total{status="completed"} 1.0' in text
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import FrameType
 
+import prometheus_client
+
 from shared import bootstrap
 from shared.config import Settings, get_settings
 from shared.logs import configure_logging, get_logger
@@ -118,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    settings = get_settings()
+    if settings.metrics_port:  # scraped by Managed Prometheus's sidecar on Cloud Run, or by hand locally
+        prometheus_client.start_http_server(settings.metrics_port)
     log.info("worker started", worker_id=consumer.runner.worker_id, mode="follow" if args.follow else "drain")
     try:
         stats = consumer.run(drain=not args.follow)
