@@ -111,6 +111,10 @@ def test_the_pieces_say_only_the_source_words_with_one_verb_made_finite():
         # leave "insects … and a conspicuous, fluttering flight".
         "Butterflies are winged insects from the lepidopteran superfamily Papilionoidea, characterised by large, "
         "often brightly coloured wings that often fold together when at rest, and a conspicuous, fluttering flight.",
+        # Two nouns joined inside one phrase, not two predicates: "A rhyme is any following syllables…" would
+        # be a claim the source never made.
+        "A rhyme is a repetition of similar sounds in the final stressed syllables and any following syllables "
+        "of two or more words.",
         # Restrictive: the clause says which ship; without it the sentence would say something else.
         "The ship that struck an iceberg in the North Atlantic in April 1912 was the largest ocean liner of its day.",
     ],

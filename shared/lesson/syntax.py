@@ -513,10 +513,13 @@ def _joined_predicates(sent: Span) -> list[str] | None:
         return None
     span = _subtree(second)
     doc = sent.doc
-    joint = {min(span) - 1} if doc[min(span) - 1].dep_ == "cc" else set()
-    if joint and doc[min(span) - 2].text == ",":
-        joint.add(min(span) - 2)
-    if not joint or max(span) < sent.end - 2:
+    # Only ", and": without the comma the parser also calls two nouns inside one phrase a second predicate
+    # ("a repetition of sounds in the final syllables and any following syllables" is not "a rhyme is any
+    # following syllables", a claim the source never made).
+    if doc[min(span) - 1].dep_ != "cc" or doc[min(span) - 2].text != ",":
+        return None
+    joint = {min(span) - 1, min(span) - 2}
+    if max(span) < sent.end - 2:
         return None
     first = [t for t in sent if t.i not in span | joint]
     opening = [t for t in sent if t.i <= root.i]
