@@ -202,6 +202,18 @@ def test_speech_shaping_reads_numbers_and_symbols_aloud():
         "The U.S. Congress meets.",
     ]
     assert tidy("Gravity, also known as gravitation, is a force (see below) [1].") == "Gravity is a force."
+    # A list of other names goes whole: half of it left "A central processing unit main processor is …".
+    assert (
+        tidy(
+            "A central processing unit (CPU), also known as a central processor, main processor, or simply "
+            "processor, is the primary processor in a given computer."
+        )
+        == "A central processing unit is the primary processor in a given computer."
+    )
+    assert (
+        tidy("The kidney, also known as the renal organ, filters blood, removes waste, and makes urine.")
+        == "The kidney filters blood, removes waste, and makes urine."
+    )
 
 
 def test_bullets_are_complete_phrases_or_nothing():
@@ -229,3 +241,14 @@ def test_a_one_minute_lesson_fits_its_time_or_says_why_not(kb, embedder, questio
     ratio = spoken / script.target_words
     warned = any("seconds of the 60 asked" in w for w in script.warnings)
     assert 0.8 <= ratio <= 1.2 or warned, (ratio, script.warnings)
+
+
+def test_an_acronym_in_the_question_names_the_passage_it_stands_for(kb, embedder):
+    plan = plan_question("What does the CPU inside a computer do?")
+    assert (plan.intent, plan.focus) == ("how", "cpu")
+    judgement = judge(plan, candidates(kb, plan), embedder)
+    assert judgement.kept[0].passage.title == "Central processing unit"
+    assert judgement.kept[0].role == "focus"
+    # A title that already holds the acronym is matched as it always was: DNA's lesson is about DNA.
+    plan = plan_question("What is DNA?")
+    assert judge(plan, candidates(kb, plan), embedder).kept[0].passage.title == "DNA"

@@ -96,6 +96,7 @@ INTENT_RULES: tuple[tuple[Intent, str], ...] = (
     ("why", r"^what (?:causes|caused|makes|made) (?P<focus>.+)$"),
     ("why", r"^(?:explain |describe )?(?:the |what )?(?:causes?|reasons?) (?:of|for) (?P<focus>.+)$"),
     ("how", r"^how (?:do|does|did|can|is|are|was|were) (?P<focus>.+)$"),
+    ("how", r"^what (?:does|do|did) (?P<focus>.+?) do$"),  # what it does is how it works
     ("how", r"^(?:explain|describe|show) how (?P<focus>.+)$"),
     ("define", r"^(?:what|who) (?:is|are|was|were) (?P<focus>.+)$"),
     (
@@ -136,6 +137,8 @@ def _focus_of(phrase: str) -> tuple[str, list[str]]:
     if when:
         phrase = phrase[: when.start()]
     phrase = re.sub(r"\s+(?:works?|is|are|means?)$", "", phrase)
+    # "the CPU inside a computer": where the thing sits is context, not the thing.
+    phrase = re.sub(r"\s+(?:inside|within)\s+(?:a|an|the|our|your|its)\s+\w+(?:\s+\w+)?$", "", phrase)
     phrase = QUALIFIERS.sub("", _tidy(phrase))
     # "axial tilt and the angle of sunlight" after the main clause were parts; the focus keeps one topic.
     if not parts:

@@ -169,6 +169,23 @@ def _topic_of(title_stems: list[str], plan: QuestionPlan) -> tuple[str, str] | N
     return None
 
 
+ACRONYM = re.compile(r"\b([A-Z]{2,6})s?\b")
+TITLE_GLUE = {"of", "and", "the", "for", "in", "on", "a", "an"}
+
+
+def _acronym_named(question: str, passage: Passage) -> list[str] | None:
+    """The question's 'CPU' names 'Central processing unit' when the title's initials spell it or the passage
+    introduces it ("… (CPU) …"): then the passage counts as titled by the acronym as asked."""
+    title = bare_title(passage.title)
+    initials = "".join(w[0] for w in re.split(r"[\s-]+", title) if w and w.lower() not in TITLE_GLUE).upper()
+    for acronym in ACRONYM.findall(question):
+        if acronym in title.upper().split():
+            continue  # "DNA", "DNA profiling": the title itself names it, and the ordinary match sees it
+        if acronym == initials or f"{title.lower()} ({acronym.lower()})" in passage.text[:300].lower():
+            return stems(acronym)
+    return None
+
+
 def judge(plan: QuestionPlan, passages: list[Passage], embedder: Embedder) -> Judgement:
     """Keep the passages about the question, with their on-topic, teachable sentences."""
     question_stems = stems(plan.question)
@@ -187,7 +204,7 @@ def judge(plan: QuestionPlan, passages: list[Passage], embedder: Embedder) -> Ju
             continue
         seen.add(passage.doc_id)
         similarity = float(np.dot(question_vector, vector))
-        title_stems = stems(bare_title(passage.title))
+        title_stems = _acronym_named(plan.question, passage) or stems(bare_title(passage.title))
         exact = _contains_run(question_stems, title_stems)
         loose = (
             not exact

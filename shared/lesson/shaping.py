@@ -63,7 +63,9 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(]?[A-Z0-9])")
 PARENTHETICAL = re.compile(r"\s*\([^()]*\)|\s*\[[^\[\]]*\]")
 APPOSITIVE = re.compile(
     r",\s+(?:also known as|also called|known as|sometimes called|sometimes spelled|also spelled|or simply|formerly|officially|abbreviated|from the (?:Greek|Latin))"
-    r"[^,;.]*,?"
+    r"[^,;.]*"
+    # the rest of a list of other names: ", main processor, or simply processor,"
+    r"(?:,\s+(?:or\s+)?(?:simply\s+|just\s+)?[a-z][\w-]*(?:\s[a-z][\w-]*){0,2}(?=,\s(?:or\s|is\b|are\b)))*,?"
     r"|(?<=\w),\s+or\s+[a-z][\w-]*(?:\s[a-z][\w-]*)?,(?=\s(?:is|are|was|were)\b)"
 )
 LEADING_FRAME = re.compile(
