@@ -72,8 +72,15 @@ def words(text: str) -> set[str]:
             ],
         ),
         (
+            # The list of reasons is what the sentence says (and what "why is exercise good…" asks): it stays.
             "It is performed for various reasons, including weight loss, to aid growth and improve strength.",
-            ["It is performed for various reasons."],
+            [
+                "It is performed for various reasons, including weight loss, to aid growth and improve strength."
+            ],
+        ),
+        (
+            "Tides are found in many places on Earth, including bays, estuaries, harbours and large lakes.",
+            ["Tides are found in many places on Earth."],
         ),
         (
             "The largest ocean liner in service at the time, Titanic was four days into her maiden voyage to New York.",

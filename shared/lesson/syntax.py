@@ -526,6 +526,12 @@ def _joined_predicates(sent: Span) -> list[str] | None:
     return [_text(first), _text(opening + [t for t in sent if t.i in span])]
 
 
+# Nouns whose list is the sentence's content, not examples of it: the reasons are the answer to "why".
+LISTED_CONTENT = frozenset(
+    ["reason", "way", "cause", "benefit", "effect", "use", "purpose", "function", "role", "step", "stage"]
+)
+
+
 def _example_list(sent: Span) -> list[str] | None:
     """A long list of examples at the end ('…, including weight loss, growth, strength and …') goes."""
     doc = sent.doc
@@ -534,5 +540,7 @@ def _example_list(sent: Span) -> list[str] | None:
             continue
         if any(t.dep_ in ("nsubj", "nsubjpass") for t in sent if t.i > token.i):
             continue  # a clause of its own follows the list: it would go too
+        if {doc[token.i - 2].lemma_.lower(), token.head.lemma_.lower()} & LISTED_CONTENT:
+            continue  # "for various reasons, including …": the list is what the sentence says
         return [_text([t for t in sent if t.i < token.i - 1])]
     return None
