@@ -522,7 +522,7 @@ def compose(
             f"The sources read at about grade {reading:.0f}, above grade {grade or '6'}, even shortened."
         )
     if plan.wants_example and not any(s.kind == "example" for s in body):
-        what = f"a {plan.example} example" if plan.example else "an example"
+        what = f"{plan.example} example" if plan.example else "example"
         warnings.append(f"The sources hold no {what} for {plan.focus}, so the lesson has none.")
     missing = [p for p in plan.parts if p.lower() not in taught_text.lower()]
     if missing:
