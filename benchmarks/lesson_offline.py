@@ -121,14 +121,7 @@ def main() -> int:
     )
     request, _ = Lifecycle(res.sessions, res.publisher).submit(body, correlation_id=uuid.uuid4().hex)
     timer = StageTimes()
-    runner = PipelineRunner(
-        stages,
-        sessions=res.sessions,
-        work_storage=res.work_storage,
-        content_storage=res.content_storage,
-        worker_id="bench",
-        hooks=[timer],
-    )
+    runner = PipelineRunner.for_resources(stages, res, worker_id="bench", hooks=[timer])
     started = time.perf_counter()
     result = runner.run(request.id)
     total_s = time.perf_counter() - started

@@ -380,13 +380,8 @@ class Bench:
             request, _ = Lifecycle(self.resources.sessions, self.resources.publisher).submit(
                 body, correlation_id=uuid.uuid4().hex
             )
-            runner = PipelineRunner(
-                self.stages,
-                sessions=self.resources.sessions,
-                work_storage=self.resources.work_storage,
-                content_storage=self.resources.content_storage,
-                worker_id="quality-bench",
-                claim_ttl_s=3600,
+            runner = PipelineRunner.for_resources(
+                self.stages, self.resources, worker_id="quality-bench", claim_ttl_s=3600
             )
             try:
                 run = runner.run(request.id)

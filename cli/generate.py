@@ -104,11 +104,9 @@ def generate(
             console=console,
             transient=False,
         ) as progress:
-            runner = PipelineRunner(
+            runner = PipelineRunner.for_resources(
                 lesson_stages(resources),
-                sessions=resources.sessions,
-                work_storage=resources.work_storage,
-                content_storage=resources.content_storage,
+                resources,
                 worker_id="cli",
                 claim_ttl_s=3600,
                 hooks=[ProgressBar(progress)],

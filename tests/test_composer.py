@@ -252,3 +252,16 @@ def test_an_acronym_in_the_question_names_the_passage_it_stands_for(kb, embedder
     # A title that already holds the acronym is matched as it always was: DNA's lesson is about DNA.
     plan = plan_question("What is DNA?")
     assert judge(plan, candidates(kb, plan), embedder).kept[0].passage.title == "DNA"
+
+
+def test_a_quiz_never_offers_the_answer_under_its_acronym():
+    from shared.lesson.quiz import build_quiz
+
+    quiz = build_quiz(
+        ["A central processing unit is the primary processor in a given computer."],
+        ["Central processing unit", "cpu"],
+        ["Computer hardware", "Computer architecture", "Computer memory"],
+        seed=3,
+    )
+    assert quiz and quiz[0].answer == "Central processing unit"
+    assert all(option.lower() != "cpu" for option in quiz[0].options)

@@ -225,13 +225,7 @@ def test_lesson_pipeline_on_the_production_adapters(fake, tmp_path, monkeypatch)
             ),
             correlation_id=uuid.uuid4().hex,
         )
-        runner = PipelineRunner(
-            stages,
-            sessions=resources.sessions,
-            work_storage=resources.work_storage,
-            content_storage=resources.content_storage,
-            worker_id="prod-faces",
-        )
+        runner = PipelineRunner.for_resources(stages, resources, worker_id="prod-faces")
         assert runner.run(request.id).status == "completed"
         with resources.sessions() as session:
             artifacts = {a.kind: a for a in repo.get_request(session, request.id, full=True).artifacts}

@@ -50,13 +50,8 @@ def run_case(offline, body: dict, stages=None):
     request, _ = Lifecycle(resources.sessions, resources.publisher).submit(
         ContentRequestCreate.model_validate(body), correlation_id=uuid.uuid4().hex
     )
-    runner = PipelineRunner(
-        stages or default_stages,
-        sessions=resources.sessions,
-        work_storage=resources.work_storage,
-        content_storage=resources.content_storage,
-        worker_id="test",
-        hooks=[OutcomeEvents(resources.publisher)],
+    runner = PipelineRunner.for_resources(
+        stages or default_stages, resources, worker_id="test", hooks=[OutcomeEvents(resources.publisher)]
     )
     return request.id, runner
 

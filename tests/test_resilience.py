@@ -88,13 +88,7 @@ def test_an_outage_mid_lesson_shows_in_the_status_and_resumes(fake, tmp_path):
         ContentRequestCreate(student_query="How do volcanoes form?", grade_level="6", duration_minutes=1),
         correlation_id="x",
     )
-    runner = PipelineRunner(
-        stages,
-        sessions=resources.sessions,
-        work_storage=resources.work_storage,
-        content_storage=resources.content_storage,
-        worker_id="outage",
-    )
+    runner = PipelineRunner.for_resources(stages, resources, worker_id="outage")
     fake.tts_always_fail = 503
     with pytest.raises(DependencyDown):
         runner.run(request.id)

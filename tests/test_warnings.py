@@ -203,13 +203,7 @@ class CrashOnce:
 
 
 def _runner(resources, stages) -> PipelineRunner:
-    return PipelineRunner(
-        stages,
-        sessions=resources.sessions,
-        work_storage=resources.work_storage,
-        content_storage=resources.content_storage,
-        worker_id="test",
-    )
+    return PipelineRunner.for_resources(stages, resources, worker_id="test")
 
 
 def _put_checkpoint(resources, tmp_path, request_id, output, content: str) -> None:

@@ -81,14 +81,10 @@ def assemble(
     """Build the resources, the pipeline runner and the consumer once, at start-up."""
     # No pre-ping: every unit of work the runner does is retried when the database drops its connection.
     resources = bootstrap.build(settings, db_pre_ping=False)
-    runner = PipelineRunner(
+    runner = PipelineRunner.for_resources(
         load_pipeline(pipeline)(resources),
-        sessions=resources.sessions,
-        work_storage=resources.work_storage,
-        content_storage=resources.content_storage,
+        resources,
         worker_id=worker_id(),
-        claim_ttl_s=settings.ack_deadline_s,
-        outage_budget_s=settings.outage_budget_s,
         hooks=[OutcomeEvents(resources.publisher), MetricsHook()],
     )
     subscriber = PubSubSubscriber(settings.gcp_project, subscription)

@@ -22,6 +22,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.bootstrap import Resources
 from shared.db import repository as repo
 from shared.db.models import ContentRequest
 from shared.db.outage import is_database_down, ride_out
@@ -179,6 +180,30 @@ class PipelineRunner:
         self.outage_budget_s = outage_budget_s
         self.hooks = list(hooks)
         self.scratch_dir = scratch_dir
+
+    @classmethod
+    def for_resources(
+        cls,
+        stages: Sequence[Stage],
+        resources: Resources,
+        *,
+        worker_id: str,
+        hooks: Sequence[Hooks] = (),
+        claim_ttl_s: int | None = None,
+    ) -> PipelineRunner:
+        """The one way to assemble a runner: the database and storage from `resources`, the claim's lease
+        and the outage budget from its settings."""
+        settings = resources.settings
+        return cls(
+            stages,
+            sessions=resources.sessions,
+            work_storage=resources.work_storage,
+            content_storage=resources.content_storage,
+            worker_id=worker_id,
+            claim_ttl_s=claim_ttl_s or settings.ack_deadline_s,
+            outage_budget_s=settings.outage_budget_s,
+            hooks=hooks,
+        )
 
     # --- persistence helpers -------------------------------------------------------------------
     @staticmethod

@@ -71,7 +71,7 @@ def _which_question(taught: Taught, rng: random.Random, pool: list[str]) -> Quiz
     distractors = [
         by_lower[t]
         for t in dict.fromkeys(t.lower() for t in pool)
-        if distinctive not in t and t not in lowered and t != term.lower()
+        if distinctive not in t and t not in lowered and t != term.lower() and not _same_name(t, term)
     ]
     if len(distractors) < 2:
         return None
@@ -84,6 +84,16 @@ def _which_question(taught: Taught, rng: random.Random, pool: list[str]) -> Quiz
         answer=answer,
         explanation=one_line(taught.sentence),
     )
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in re.split(r"[\s-]+", name.lower()) if w and w not in ("of", "and", "the"))
+
+
+def _same_name(a: str, b: str) -> bool:
+    """'CPU' and 'Central processing unit' are one answer, not a right one and a wrong one."""
+    a, b = a.lower(), b.lower()
+    return (" " not in a and a == _initials(b)) or (" " not in b and b == _initials(a))
 
 
 def _definitions(sentences: list[str]) -> dict[str, tuple[str, str]]:

@@ -38,16 +38,8 @@ def wait_until(predicate: Callable[[], Any], *, timeout_s: float, every_s: float
 def make_runner(resources: bootstrap.Resources, *, worker_id: str | None = None) -> PipelineRunner:
     from devstack.echo_pipeline import echo_stages
 
-    settings = get_settings()
-    return PipelineRunner(
-        echo_stages(),
-        sessions=resources.sessions,
-        work_storage=resources.work_storage,
-        content_storage=resources.content_storage,
-        worker_id=worker_id or f"test-{uuid.uuid4().hex[:6]}",
-        claim_ttl_s=settings.ack_deadline_s,
-        outage_budget_s=settings.outage_budget_s,
-        hooks=[MetricsHook()],
+    return PipelineRunner.for_resources(
+        echo_stages(), resources, worker_id=worker_id or f"test-{uuid.uuid4().hex[:6]}", hooks=[MetricsHook()]
     )
 
 
