@@ -21,6 +21,7 @@ from shared.db.models import ContentRequest
 from shared.domain.language import language_errors
 from shared.domain.schemas import ContentRequestCreate, field_errors
 from shared.domain.status import Status
+from shared.errors import VividlyError
 from shared.lifecycle import Lifecycle
 from worker.pipeline import Hooks, PipelineRunner, RunResult
 from worker.stages import lesson_stages
@@ -35,12 +36,17 @@ class ProgressBar(Hooks):
         self.progress.update(self.task, completed=progress, description=message)
 
 
-class InvalidRequest(ValueError):
-    pass
+class InvalidRequest(VividlyError):
+    """What submit would refuse with 422, said by the CLI as one line."""
+
+    code = "validation_failed"
+    http_status = 422
 
 
-class UnusableOutput(ValueError):
+class UnusableOutput(VividlyError):
     """The --out location cannot hold a lesson: said before any work is done."""
+
+    code = "unusable_output"
 
 
 def check_output_folder(folder: Path) -> None:

@@ -17,9 +17,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.errors import VividlyError
 
-class ServiceUnavailable(RuntimeError):
+
+class ServiceUnavailable(VividlyError):
     """A local stand-in cannot start on this machine (its binaries are missing)."""
+
+    code = "service_unavailable"
+    http_status = 503
 
 
 def free_port() -> int:

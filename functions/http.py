@@ -9,16 +9,29 @@ from typing import Any
 import flask
 
 from shared.domain.schemas import parse_request_id
+from shared.errors import VividlyError
 
 Response = tuple[dict[str, Any], int, dict[str, str]]
 
 
-class HttpError(Exception):
+class HttpError(VividlyError):
+    """A refusal decided at the HTTP edge (bad JSON, a wrong method, invalid fields), with its status."""
+
+    code = "http_error"
+
     def __init__(
         self, status: int, error: str, message: str, fields: list[dict[str, str]] | None = None
     ) -> None:
         super().__init__(message)
         self.status, self.error, self.message, self.fields = status, error, message, fields
+
+    @classmethod
+    def of(cls, exc: VividlyError) -> HttpError:
+        """A domain error as its HTTP answer: the status and code each error class declares."""
+        if isinstance(exc, HttpError):
+            return exc
+        status, error, message = exc.http
+        return cls(status, error, message)
 
 
 def error_response(exc: HttpError, correlation_id: str) -> Response:

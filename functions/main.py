@@ -32,7 +32,7 @@ from shared.db import repository as repo
 from shared.db.outage import is_database_down
 from shared.domain.language import describe, language_errors
 from shared.domain.schemas import ClarificationAnswer, ContentRequestCreate, field_errors, validate_webhook
-from shared.errors import Conflict, NotFound, PublishFailed
+from shared.errors import TransientError, VividlyError
 from shared.lifecycle import Lifecycle, StillWorkedOn
 from shared.logs import configure_logging, get_logger
 from shared.messages import RequestMessage
@@ -61,18 +61,13 @@ def _handle(request: flask.Request, action: Any) -> Response:
     try:
         body, status = action(correlation_id)
         return body, status, {"X-Correlation-ID": correlation_id}
-    except HttpError as exc:
-        log.info("request refused", status=exc.status, error=exc.error, fields=exc.fields)
-        return error_response(exc, correlation_id)
-    except NotFound as exc:
-        return error_response(HttpError(404, "not_found", str(exc)), correlation_id)
-    except Conflict as exc:
-        return error_response(HttpError(409, "conflict", str(exc)), correlation_id)
-    except PublishFailed as exc:
-        log.warning("publish failed; nothing stored", error=str(exc))
-        return error_response(
-            HttpError(503, "unavailable", "could not enqueue the request; try again"), correlation_id
-        )
+    except VividlyError as exc:  # one mapping: each error class declares its HTTP status and code
+        refusal = HttpError.of(exc)
+        if isinstance(exc, TransientError):
+            log.warning("unavailable; nothing stored", error=exc.code, detail=str(exc))
+        else:
+            log.info("request refused", status=refusal.status, error=refusal.error, fields=refusal.fields)
+        return error_response(refusal, correlation_id)
     except Exception as exc:
         if is_database_down(exc):
             # The database is restarting or failing over: the transaction rolled back, nothing was published.

@@ -9,11 +9,22 @@ from __future__ import annotations
 
 
 class VividlyError(Exception):
+    """Every error we raise. `code` names it in logs and records; `http_status` and `http_error` are how
+    the HTTP functions answer it, and `public_message` what they say (None: the error's own text)."""
+
     code = "internal_error"
+    http_status = 500
+    http_error: str | None = None  # None: the code
+    public_message: str | None = None
+
+    @property
+    def http(self) -> tuple[int, str, str]:
+        return self.http_status, self.http_error or self.code, self.public_message or str(self)
 
 
 class TransientError(VividlyError):
     code = "transient"
+    http_status = 503
 
 
 class PermanentError(VividlyError):
@@ -56,17 +67,22 @@ class TooLittleSource(VividlyError):
 
 class IllegalTransition(VividlyError):
     code = "illegal_transition"
+    http_status = 409
 
 
 class Conflict(VividlyError):
     """Someone else changed the request first (compare-and-set lost)."""
 
     code = "conflict"
+    http_status = 409
 
 
 class NotFound(VividlyError):
     code = "not_found"
+    http_status = 404
 
 
 class PublishFailed(TransientError):
     code = "publish_failed"
+    http_error = "unavailable"
+    public_message = "could not enqueue the request; try again"

@@ -21,6 +21,7 @@ import httpx
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from shared.domain.webhooks import IP, resolve_and_check
+from shared.errors import PermanentError, TransientError
 
 SIGNATURE_HEADER = "X-Vividly-Signature"
 
@@ -31,12 +32,16 @@ def sign(body: bytes, secret: str, timestamp: int) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-class RetryableWebhookError(Exception):
-    pass
+class RetryableWebhookError(TransientError):
+    """The receiver did not answer in time, or answered 5xx/429: worth another try."""
+
+    code = "webhook_unavailable"
 
 
-class WebhookRefused(Exception):
+class WebhookRefused(PermanentError):
     """The receiver answered in a way that retrying will not change (a redirect, a 4xx)."""
+
+    code = "webhook_refused"
 
 
 def pinned_url(url: str, address: IP) -> str:

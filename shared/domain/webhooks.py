@@ -14,13 +14,18 @@ import socket
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from shared.errors import VividlyError
+
 BLOCKED_HOSTNAMES = frozenset({"localhost", "metadata", "metadata.google.internal", "metadata.goog"})
 NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-class UnsafeWebhook(ValueError):
-    pass
+class UnsafeWebhook(VividlyError):
+    """A webhook URL we will not call (not https, internal, not resolving)."""
+
+    code = "unsafe_webhook"
+    http_status = 422
 
 
 def _wrapped(ip: IP) -> Iterator[IP]:
