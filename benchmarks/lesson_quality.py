@@ -345,12 +345,13 @@ class Bench:
         )
         self.resources = bootstrap.build(settings, offline=True)
         upgrade(self.resources.engine)
-        self.stages = lesson_stages(self.resources)
-        if voice != "auto":  # every stage shares one LessonServices: swap its narrator (a cached property)
-            from shared.media.tts import default_narrator
+        from shared.media.tts import default_narrator
+        from worker.stages.services import LessonServices
 
-            services = self.stages[0].services  # type: ignore[attr-defined]
-            services.narrator = default_narrator(voice)  # type: ignore[arg-type]
+        narrator = default_narrator(voice) if voice != "auto" else None  # type: ignore[arg-type]
+        self.stages = lesson_stages(
+            self.resources, LessonServices(settings, self.resources.publisher, narrator=narrator)
+        )
 
     def run(self, entry: dict[str, Any]) -> tuple[LessonResult, LessonScript | None, Path | None]:
         from shared.db import repository as repo

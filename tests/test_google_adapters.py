@@ -200,6 +200,7 @@ def test_lesson_pipeline_on_the_production_adapters(fake, tmp_path, monkeypatch)
     from shared.lifecycle import Lifecycle
     from worker.pipeline import PipelineRunner
     from worker.stages import lesson_stages
+    from worker.stages.services import LessonServices
 
     storage = StorageEmulator().start()
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", storage.url)
@@ -214,11 +215,9 @@ def test_lesson_pipeline_on_the_production_adapters(fake, tmp_path, monkeypatch)
         )
         resources = bootstrap.build(settings, offline=True)
         upgrade(resources.engine)
-        stages = lesson_stages(resources)
-        services = stages[0].services  # type: ignore[attr-defined]
         fake.gemini_replies = [(200, DRAFT)]
-        services.__dict__["writer"] = writer(fake)
-        services.__dict__["narrator"] = narrator(fake)
+        services = LessonServices(settings, resources.publisher, writer=writer(fake), narrator=narrator(fake))
+        stages = lesson_stages(resources, services)
         request, _ = Lifecycle(resources.sessions, resources.publisher).submit(
             ContentRequestCreate(
                 student_query="Explain the water cycle", grade_level="5", duration_minutes=1

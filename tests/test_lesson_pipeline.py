@@ -172,25 +172,22 @@ class FlakyNarrator:
 
 
 def test_a_crash_resumes_without_redoing_finished_stages(offline):
-    _resources, stages = offline
-    narrate = next(s for s in stages if s.name == "narrate")
-    real = narrate.services.narrator
-    narrate.services.__dict__["narrator"] = FlakyNarrator(real)
-    try:
-        request_id, runner = run_case(
-            offline,
-            {
-                "student_query": "How do volcanoes form and why do they erupt?",
-                "grade_level": "6",
-                "duration_minutes": 1,
-            },
-        )
-        with pytest.raises(RuntimeError):
-            runner.run(request_id)
-        assert final(offline, request_id).status == "synthesizing_audio"
-        resumed = runner.run(request_id)
-    finally:
-        narrate.services.__dict__["narrator"] = real
+    resources, stages = offline
+    shared = stages[0].services  # type: ignore[attr-defined]
+    flaky = lesson_stages(resources, shared.using(narrator=FlakyNarrator(shared.narrator)))
+    request_id, runner = run_case(
+        offline,
+        {
+            "student_query": "How do volcanoes form and why do they erupt?",
+            "grade_level": "6",
+            "duration_minutes": 1,
+        },
+        stages=flaky,
+    )
+    with pytest.raises(RuntimeError):
+        runner.run(request_id)
+    assert final(offline, request_id).status == "synthesizing_audio"
+    resumed = runner.run(request_id)
     assert resumed.status == "completed"
     assert resumed.stages_skipped == ["validate", "retrieve", "script"]
     assert resumed.stages_run == ["narrate", "render", "upload", "notify"]

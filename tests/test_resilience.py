@@ -75,6 +75,7 @@ def test_an_outage_mid_lesson_shows_in_the_status_and_resumes(fake, tmp_path):
     from shared.lifecycle import Lifecycle
     from worker.pipeline import PipelineRunner
     from worker.stages import lesson_stages
+    from worker.stages.services import LessonServices
 
     breaker(TEXT_TO_SPEECH, fail_max=1, reset_timeout_s=0.5)
     settings = Settings(
@@ -82,8 +83,7 @@ def test_an_outage_mid_lesson_shows_in_the_status_and_resumes(fake, tmp_path):
     )
     resources = bootstrap.build(settings, offline=True)
     upgrade(resources.engine)
-    stages = lesson_stages(resources)
-    stages[0].services.__dict__["narrator"] = narrator(fake)  # type: ignore[attr-defined]
+    stages = lesson_stages(resources, LessonServices(settings, resources.publisher, narrator=narrator(fake)))
     request, _ = Lifecycle(resources.sessions, resources.publisher).submit(
         ContentRequestCreate(student_query="How do volcanoes form?", grade_level="6", duration_minutes=1),
         correlation_id="x",

@@ -213,8 +213,7 @@ def _put_checkpoint(resources, tmp_path, request_id, output, content: str) -> No
 
 
 def test_the_script_stage_records_the_scripts_warnings_and_reading_level_once(resources, tmp_path):
-    services = LessonServices(resources.settings, resources.publisher)
-    services.__dict__["writer"] = ScriptedWriter(SCRIPT)
+    services = LessonServices(resources.settings, resources.publisher, writer=ScriptedWriter(SCRIPT))
     request_id = _submit(resources, grade_level="5", duration_minutes=1)
     passage = Passage(
         "wiki:Water cycle", "Water cycle", "Water evaporates.", "https://e.org/w", "CC BY-SA 4.0", 9.0
@@ -323,8 +322,7 @@ def _invalid_script() -> Exception:
     ids=["too-little-source", "composer-bug"],
 )
 def test_only_too_little_source_asks_the_learner_to_rephrase(resources, tmp_path, error, expected):
-    services = LessonServices(resources.settings, resources.publisher)
-    services.__dict__["writer"] = FailingWriter(error)
+    services = LessonServices(resources.settings, resources.publisher, writer=FailingWriter(error))
     request_id = _submit(resources, grade_level="5", duration_minutes=1)
     passage = Passage(
         "wiki:Water cycle", "Water cycle", "Water evaporates.", "https://e.org/w", "CC BY-SA 4.0", 9.0

@@ -13,8 +13,9 @@ from worker.stages.services import LessonServices
 from worker.stages.understand import RetrieveStage, ScriptStage, ValidateStage
 
 
-def lesson_stages(resources: Resources) -> Sequence[Stage]:
-    services = LessonServices(resources.settings, resources.publisher)
+def lesson_stages(resources: Resources, services: LessonServices | None = None) -> Sequence[Stage]:
+    """The composition root of a lesson: every stage gets the same services (engines built once)."""
+    services = services or LessonServices(resources.settings, resources.publisher)
     return [
         ValidateStage(services),
         RetrieveStage(services),
