@@ -282,11 +282,10 @@ class PipelineRunner:
 
     @staticmethod
     def _record_checkpoints(
-        session: Session, request_id: uuid.UUID, stored: list[tuple[Output, StoredObject]], duration_s: float
+        session: Session, request_id: uuid.UUID, stored: list[tuple[Output, StoredObject]]
     ) -> None:
         for output, obj in stored:
             repo.record_artifact(session, request_id, repo.CHECKPOINT_PREFIX + output.kind, obj)
-        repo.add_usage(session, request_id, {"compute_seconds": duration_s})
 
     def _checkpointed(self, request_id: uuid.UUID, stage: Stage) -> bool:
         if not stage.outputs:
@@ -445,9 +444,8 @@ class PipelineRunner:
                 result,
                 PIPELINE[PIPELINE.index(target) + 1],
                 actor,
-                along=partial(
-                    self._record_checkpoints, request_id=request.id, stored=stored, duration_s=duration_s
-                ),
+                along=partial(self._record_checkpoints, request_id=request.id, stored=stored),
+                usage={"compute_seconds": duration_s},
             )
             result.stages_run.append(stage.name)
             log.info("stage finished", stage=stage.name, status=target.value, duration_s=round(duration_s, 3))

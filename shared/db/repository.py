@@ -8,7 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -65,8 +66,10 @@ def transition(
     message: str | None = None,
     progress: int | None = None,
     fields: dict[str, Any] | None = None,
+    usage: dict[str, float] | None = None,
 ) -> ContentRequest:
     """Move a request from `expected` to `target` atomically, or raise Conflict if it was not `expected`.
+    `usage` is added to the request's measured usage in the same UPDATE.
 
     The caller commits: the UPDATE, the event row and anything else in the session (an outbox row)
     land together or not at all.
@@ -100,6 +103,8 @@ def transition(
             error_code=None, error_message=None, completed_at=None, warnings=None, reading_grade=None
         )
     values.update(fields or {})
+    if usage:
+        values["usage"] = cost.merge(current.usage, usage)
     result = session.execute(
         update(ContentRequest)
         .where(
@@ -242,19 +247,22 @@ def get_artifact(session: Session, request_id: uuid.UUID, kind: str) -> Artifact
     ).one_or_none()
 
 
-def record_artifact(session: Session, request_id: uuid.UUID, kind: str, stored: StoredObject) -> Artifact:
-    """Insert or replace the artifact of `kind` (a rerun after a crash may rewrite it)."""
-    existing = get_artifact(session, request_id, kind)
-    if existing is None:
-        existing = Artifact(request_id=request_id, kind=kind)
-        session.add(existing)
-    existing.uri, existing.bytes, existing.sha256 = stored.uri, stored.bytes, stored.sha256
-    existing.content_type, existing.created_at = stored.content_type, utcnow()
-    try:
-        session.flush()
-    except IntegrityError as exc:  # another worker recorded it between our read and write
-        raise Conflict(f"artifact {kind} of {request_id} recorded concurrently") from exc
-    return existing
+def record_artifact(session: Session, request_id: uuid.UUID, kind: str, stored: StoredObject) -> None:
+    """Insert or replace the artifact of `kind` (a rerun after a crash may rewrite it): one upsert, so two
+    workers recording the same artifact cannot collide."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = {
+        "uri": stored.uri,
+        "bytes": stored.bytes,
+        "sha256": stored.sha256,
+        "content_type": stored.content_type,
+        "created_at": utcnow(),
+    }
+    statement = insert(Artifact).values(request_id=request_id, kind=kind, **values)
+    session.execute(
+        statement.on_conflict_do_update(index_elements=[Artifact.request_id, Artifact.kind], set_=values)
+    )
 
 
 def delete_checkpoints(session: Session, request_id: uuid.UUID) -> None:
