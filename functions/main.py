@@ -44,8 +44,9 @@ RETRY_AFTER_S = 5
 
 @lru_cache(maxsize=1)
 def resources() -> bootstrap.Resources:
-    configure_logging()
-    return bootstrap.build(get_settings())
+    settings = get_settings()
+    configure_logging(settings=settings)
+    return bootstrap.build(settings)
 
 
 def lifecycle() -> Lifecycle:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import partial
 
@@ -40,14 +39,16 @@ def make_publisher(settings: Settings, *, offline: bool = False) -> Publisher:
 def make_storage(settings: Settings) -> tuple[Storage, Storage]:
     """(work storage for stage checkpoints, content storage for published lessons)."""
     work: Storage = (
-        GCSStorage(settings.work_bucket, project=settings.gcp_project)
+        GCSStorage(
+            settings.work_bucket, project=settings.gcp_project, emulator_host=settings.storage_emulator_host
+        )
         if settings.work_bucket
         else LocalStorage(settings.work_dir)
     )
     # The emulator serves objects openly and cannot sign; in the cloud the runtime's account signs via IAM.
     signer = (
         None
-        if os.environ.get("STORAGE_EMULATOR_HOST")
+        if settings.storage_emulator_host
         else partial(
             default_signing_credentials,
             service_account_email=settings.signing_service_account,
@@ -55,7 +56,12 @@ def make_storage(settings: Settings) -> tuple[Storage, Storage]:
         )
     )
     content: Storage = (
-        GCSStorage(settings.content_bucket, project=settings.gcp_project, signer=signer)
+        GCSStorage(
+            settings.content_bucket,
+            project=settings.gcp_project,
+            signer=signer,
+            emulator_host=settings.storage_emulator_host,
+        )
         if settings.content_bucket
         else LocalStorage(settings.content_dir)
     )

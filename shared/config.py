@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     ack_deadline_s: int = Field(default=60, ge=10, le=600)
     publish_timeout_s: float = Field(default=10.0, gt=0)
 
-    # Storage: local folders by default; GCS buckets when named.
+    # Storage: local folders by default; GCS buckets when named; the GCS emulator when its host is given.
+    storage_emulator_host: str | None = None
     work_dir: Path = Path("var/work")
     content_dir: Path = Path("output")
     content_bucket: str | None = None
@@ -72,7 +73,12 @@ class Settings(BaseSettings):
     # How long one delivery rides out a database or dependency outage, or waits for another worker's claim,
     # before it hands its message back (and so spends one of max_delivery_attempts).
     outage_budget_s: float = Field(default=60.0, ge=0, le=600)
-    metrics_port: int | None = None  # serve Prometheus /metrics from the worker on this port
+    metrics_port: int | None = None
+
+    # Logs, and who this process is: Cloud Run sets the execution and task index on every job task.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    cloud_run_execution: str | None = None
+    cloud_run_task_index: str | None = None  # serve Prometheus /metrics from the worker on this port
 
     @field_validator("database_url")
     @classmethod
@@ -82,6 +88,11 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+pg8000://" + url[len(prefix) :]
         return url
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("teach_languages", mode="before")
     @classmethod

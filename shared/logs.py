@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import MutableMapping
 from typing import Any
@@ -11,22 +10,32 @@ from typing import Any
 import structlog
 from structlog.typing import Processor
 
+from shared.config import Settings
+
 SECRET_KEYS = ("password", "secret", "token", "authorization", "private_key")
 
 
-def _cloud_logging_fields(
-    _logger: Any, method: str, event: MutableMapping[str, Any]
-) -> MutableMapping[str, Any]:
-    event["severity"] = event.pop("level", method).upper()
-    event["message"] = event.pop("event", "")
-    trace = event.pop("trace", None)
-    project = os.environ.get("GOOGLE_CLOUD_PROJECT")
-    if trace and project:
-        event["logging.googleapis.com/trace"] = f"projects/{project}/traces/{trace}"
-    for key in ("CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_EXECUTION"):
-        if key in os.environ:
-            event[key.lower()] = os.environ[key]
-    return event
+def _cloud_logging_fields(settings: Settings) -> Processor:
+    """severity, message, the trace in Cloud Trace's form, and which Cloud Run task wrote the entry."""
+    task = {
+        key: value
+        for key, value in (
+            ("cloud_run_task_index", settings.cloud_run_task_index),
+            ("cloud_run_execution", settings.cloud_run_execution),
+        )
+        if value
+    }
+
+    def fields(_logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+        event["severity"] = event.pop("level", method).upper()
+        event["message"] = event.pop("event", "")
+        trace = event.pop("trace", None)
+        if trace:
+            event["logging.googleapis.com/trace"] = f"projects/{settings.gcp_project}/traces/{trace}"
+        event.update(task)
+        return event
+
+    return fields
 
 
 def _redact(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -36,9 +45,14 @@ def _redact(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Muta
     return event
 
 
-def configure_logging(level: str | None = None, *, stream: Any = None) -> None:
-    """Our logs and the libraries' (SQLAlchemy's pool, the Google clients, gunicorn) as one JSON line each."""
-    level_name = (level or os.environ.get("LOG_LEVEL", "INFO")).upper()
+def configure_logging(
+    level: str | None = None, *, stream: Any = None, settings: Settings | None = None
+) -> None:
+    """Our logs and the libraries' (SQLAlchemy's pool, the Google clients, gunicorn) as one JSON line each.
+
+    `level` overrides the settings' LOG_LEVEL (a CLI keeps its own output quiet)."""
+    settings = settings or Settings()
+    level_name = (level or settings.log_level).upper()
     level_number = logging.getLevelNamesMapping()[level_name]
     before: list[Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -48,7 +62,7 @@ def configure_logging(level: str | None = None, *, stream: Any = None) -> None:
     ]
     render: list[Processor] = [
         structlog.processors.format_exc_info,
-        _cloud_logging_fields,
+        _cloud_logging_fields(settings),
         structlog.processors.JSONRenderer(),
     ]
     structlog.configure(

@@ -263,7 +263,7 @@ def test_knowledge_documents_load_from_a_gcs_bucket(monkeypatch):
         client.bucket("oer").blob("other/ignored.jsonl").upload_from_string(
             json.dumps({**doc, "doc_id": "x"}) + "\n"
         )
-        documents = load_gcs_documents("oer", project="vividly-local")
+        documents = load_gcs_documents("oer", project="vividly-local", emulator_host=emulator.url)
         assert [d.doc_id for d in documents] == ["oer:tides"]
         assert KnowledgeBase.default(extra=documents).search("tides moon sea", k=1)[0].license == "CC BY 4.0"
     finally:

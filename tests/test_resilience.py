@@ -129,7 +129,7 @@ def test_cloud_storage_going_away_is_transient(monkeypatch, tmp_path):
     emulator = StorageEmulator().start()
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", emulator.url)
     emulator.create_bucket("flaky")
-    storage = GCSStorage("flaky", project="vividly-local")
+    storage = GCSStorage("flaky", project="vividly-local", emulator_host=emulator.url)
     source = tmp_path / "a.bin"
     source.write_bytes(b"abc")
     assert storage.put("k/a.bin", source, "application/octet-stream").bytes == 3

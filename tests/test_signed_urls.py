@@ -91,9 +91,10 @@ def test_a_url_is_reused_until_shortly_before_it_expires(fake, monkeypatch):
     assert len(fake.signed) == 3
 
 
-def test_the_emulator_serves_objects_without_signing(monkeypatch):
-    monkeypatch.setenv("STORAGE_EMULATOR_HOST", "http://127.0.0.1:9023")
-    gcs = GCSStorage("lessons", project="project", client=_token_only_client())
+def test_the_emulator_serves_objects_without_signing():
+    gcs = GCSStorage(
+        "lessons", project="project", client=_token_only_client(), emulator_host="http://127.0.0.1:9023"
+    )
     assert gcs.url("a/lesson.mp4") == (
         "http://127.0.0.1:9023/download/storage/v1/b/lessons/o/a%2Flesson.mp4?alt=media"
     )

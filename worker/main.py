@@ -38,11 +38,9 @@ def load_pipeline(spec: str) -> Callable[[bootstrap.Resources], Sequence[Stage]]
     return factory  # type: ignore[no-any-return]
 
 
-def worker_id() -> str:
+def worker_id(settings: Settings) -> str:
     parts = [socket.gethostname(), str(os.getpid())]
-    for key in ("CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX"):
-        if key in os.environ:
-            parts.append(os.environ[key])
+    parts += [p for p in (settings.cloud_run_execution, settings.cloud_run_task_index) if p]
     return "-".join(parts)
 
 
@@ -84,7 +82,7 @@ def assemble(
     runner = PipelineRunner.for_resources(
         load_pipeline(pipeline)(resources),
         resources,
-        worker_id=worker_id(),
+        worker_id=worker_id(settings),
         hooks=[OutcomeEvents(resources.publisher), MetricsHook()],
     )
     subscriber = PubSubSubscriber(settings.gcp_project, subscription)
@@ -103,11 +101,10 @@ def assemble(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    configure_logging()
+    settings = get_settings()
+    configure_logging(settings=settings)
     args = parse_args(argv)
-    worker = assemble(
-        get_settings(), args.pipeline, subscription=args.subscription, concurrency=args.concurrency
-    )
+    worker = assemble(settings, args.pipeline, subscription=args.subscription, concurrency=args.concurrency)
     consumer = worker.consumer
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -116,7 +113,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    settings = get_settings()
     if settings.metrics_port:  # scraped by Managed Prometheus's sidecar on Cloud Run, or by hand locally
         prometheus_client.start_http_server(settings.metrics_port)
     log.info("worker started", worker_id=consumer.runner.worker_id, mode="follow" if args.follow else "drain")

@@ -96,11 +96,13 @@ def load_local_documents(path: Path) -> list[Document]:
     return parse_documents(path.read_text(encoding="utf-8"))
 
 
-def load_gcs_documents(bucket: str, *, project: str, prefix: str = "knowledge/") -> list[Document]:
+def load_gcs_documents(
+    bucket: str, *, project: str, prefix: str = "knowledge/", emulator_host: str | None = None
+) -> list[Document]:
     """Every `*.jsonl` object under gs://bucket/prefix: the OER content bucket in production."""
     from shared.storage.gcs import GCSStorage
 
-    storage = GCSStorage(bucket, project=project)
+    storage = GCSStorage(bucket, project=project, emulator_host=emulator_host)
     documents: list[Document] = []
     for blob in storage.bucket.client.list_blobs(bucket, prefix=prefix):
         if blob.name.endswith(".jsonl"):

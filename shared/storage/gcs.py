@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import timedelta
 from functools import cached_property
@@ -55,11 +54,18 @@ class GCSStorage:
         prefix: str = "",
         client: storage.Client | None = None,
         signer: Callable[[], Signing] | None = None,
+        emulator_host: str | None = None,
     ) -> None:
-        """`signer` makes the credentials that sign URLs, on first use (the IAM signer in the cloud)."""
+        """`signer` makes the credentials that sign URLs, on first use (the IAM signer in the cloud);
+        `emulator_host` points the client at the GCS emulator (STORAGE_EMULATOR_HOST, through Settings)."""
+        self.emulator_host = emulator_host
         if client is None:
-            if os.environ.get("STORAGE_EMULATOR_HOST"):
-                client = storage.Client(project=project, credentials=AnonymousCredentials())
+            if emulator_host:
+                client = storage.Client(
+                    project=project,
+                    credentials=AnonymousCredentials(),
+                    client_options={"api_endpoint": emulator_host},
+                )
             else:
                 client = storage.Client(project=project)
         self.bucket = client.bucket(bucket)
@@ -95,7 +101,7 @@ class GCSStorage:
         return self._make_signer() if self._make_signer else None
 
     def url(self, key: str, *, expires_s: int = 3600) -> str:
-        emulator = os.environ.get("STORAGE_EMULATOR_HOST")
+        emulator = self.emulator_host
         if emulator and self._make_signer is None:  # the emulator cannot sign; it serves objects openly
             name = quote(self._blob(key).name, safe="")
             return f"{emulator}/download/storage/v1/b/{self.bucket.name}/o/{name}?alt=media"

@@ -21,7 +21,11 @@ def make_knowledge(settings: Settings) -> KnowledgeBase:
     if settings.knowledge_bucket:
         from shared.lesson.knowledge import load_gcs_documents
 
-        extra = load_gcs_documents(settings.knowledge_bucket, project=settings.gcp_project)
+        extra = load_gcs_documents(
+            settings.knowledge_bucket,
+            project=settings.gcp_project,
+            emulator_host=settings.storage_emulator_host,
+        )
     return KnowledgeBase.default(settings.knowledge_path, extra)
 
 
