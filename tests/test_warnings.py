@@ -28,7 +28,7 @@ from shared.lesson.length import format_duration, length_warning
 from shared.lesson.script import LessonScript, QuizItem, Scene, Source
 from shared.lifecycle import Lifecycle
 from shared.views import request_view
-from worker.pipeline import PipelineRunner, Stage, StageContext
+from worker.pipeline import PipelineRunner, Stage, StageContext, checkpoint_key
 from worker.stages.deliver import PUBLISHED, UploadStage
 from worker.stages.narrate import TIMINGS
 from worker.stages.services import LessonServices
@@ -209,7 +209,7 @@ def _runner(resources, stages) -> PipelineRunner:
 def _put_checkpoint(resources, tmp_path, request_id, output, content: str) -> None:
     source = tmp_path / output.filename
     source.write_text(content)
-    resources.work_storage.put(PipelineRunner.checkpoint_key(request_id, output), source, output.content_type)
+    resources.work_storage.put(checkpoint_key(request_id, output), source, output.content_type)
 
 
 def test_the_script_stage_records_the_scripts_warnings_and_reading_level_once(resources, tmp_path):

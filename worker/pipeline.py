@@ -87,12 +87,33 @@ class RequestSnapshot:
         )
 
 
+def checkpoint_key(request_id: uuid.UUID, output: Output) -> str:
+    """Where a stage's output is kept in work storage."""
+    return f"{request_id}/{output.filename}"
+
+
+class RequestRecord(Protocol):
+    """What a stage may write about its request, each call one short transaction (the runner is one)."""
+
+    def report_progress(
+        self, request_id: uuid.UUID, status: Status, fraction: float, message: str
+    ) -> None: ...
+    def add_usage(self, request_id: uuid.UUID, usage: dict[str, float]) -> None: ...
+    def add_warnings(self, request_id: uuid.UUID, warnings: list[str]) -> None: ...
+    def set_reading_grade(self, request_id: uuid.UUID, grade: float) -> None: ...
+    def record(self, request_id: uuid.UUID, kind: str, stored: StoredObject) -> None: ...
+
+
 @dataclass
 class StageContext:
+    """A stage's view of the world: its request, its folder, and narrow collaborators, never the runner."""
+
     request: RequestSnapshot
     workdir: Path
     status: Status
-    runner: PipelineRunner
+    records: RequestRecord
+    work_storage: Storage  # where earlier stages' checkpoints are
+    content_storage: Storage  # where finished lesson files are published
 
     def output_path(self, output: Output) -> Path:
         return self.workdir / output.filename
@@ -101,29 +122,29 @@ class StageContext:
         """A previous stage's output, fetched from work storage when this process did not write it."""
         local = self.workdir / output.filename
         if not local.exists():
-            self.runner.work_storage.fetch(self.runner.checkpoint_key(self.request.id, output), local)
+            self.work_storage.fetch(checkpoint_key(self.request.id, output), local)
         return local
 
     def progress(self, fraction: float, message: str) -> None:
-        self.runner.report_progress(self.request.id, self.status, fraction, message)
+        self.records.report_progress(self.request.id, self.status, fraction, message)
 
     def add_usage(self, **usage: float) -> None:
         """Record what this stage consumed (tokens, characters) for the request's cost estimate."""
-        self.runner.add_usage(self.request.id, usage)
+        self.records.add_usage(self.request.id, usage)
 
     def add_warnings(self, warnings: list[str]) -> None:
         """Tell the user something about the lesson (shown by the status API and the CLI); repeats are dropped."""
         if warnings:
-            self.runner.add_warnings(self.request.id, warnings)
+            self.records.add_warnings(self.request.id, warnings)
 
     def set_reading_grade(self, grade: float) -> None:
         """Record the lesson's reading level (Flesch-Kincaid grade) for the user."""
-        self.runner.set_reading_grade(self.request.id, grade)
+        self.records.set_reading_grade(self.request.id, grade)
 
     def publish(self, kind: str, source: Path, key: str, content_type: str) -> str:
         """Store a finished lesson file in content storage and record it; returns its URI."""
-        stored = self.runner.content_storage.put(key, source, content_type)
-        self.runner.record(self.request.id, kind, stored)
+        stored = self.content_storage.put(key, source, content_type)
+        self.records.record(self.request.id, kind, stored)
         return stored.uri
 
 
@@ -206,9 +227,6 @@ class PipelineRunner:
         )
 
     # --- persistence helpers -------------------------------------------------------------------
-    @staticmethod
-    def checkpoint_key(request_id: uuid.UUID, output: Output) -> str:
-        return f"{request_id}/{output.filename}"
 
     def _in_transaction(self, work: Callable[[Session], T]) -> T:
         """Run `work` in one transaction and commit it, riding out a short database outage."""
@@ -297,7 +315,7 @@ class PipelineRunner:
             )
         )
         return recorded and all(
-            self.work_storage.exists(self.checkpoint_key(request_id, output)) for output in stage.outputs
+            self.work_storage.exists(checkpoint_key(request_id, output)) for output in stage.outputs
         )
 
     @contextmanager
@@ -419,7 +437,9 @@ class PipelineRunner:
                 continue
             log.info("stage started", stage=stage.name, status=target.value)
             try:
-                stage.run(StageContext(request, workdir, target, self))
+                stage.run(
+                    StageContext(request, workdir, target, self, self.work_storage, self.content_storage)
+                )
             except TransientError as exc:
                 # Tell the user why nothing moves ("waiting for text-to-speech to recover"); the message is retried.
                 self._in_transaction(
@@ -430,7 +450,7 @@ class PipelineRunner:
                 (
                     output,
                     self.work_storage.put(
-                        self.checkpoint_key(request.id, output),
+                        checkpoint_key(request.id, output),
                         workdir / output.filename,
                         output.content_type,
                     ),
