@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 
 import pytest
 from pg8000.dbapi import ProgrammingError as DriverError
@@ -36,6 +37,24 @@ def _statuses(worker: ThreadWorker, ids: list) -> Counter[str]:
     return Counter(status for (status,) in rows)
 
 
+def _all_complete_through_an_outage(
+    project: str, *, stop: Callable[[], object], start: Callable[[], object]
+) -> None:
+    """IN_FLIGHT slow requests; the dependency goes away for OUTAGE_S while half of them are mid-stage."""
+    ids = [submit(f"Explain the water cycle, part {n}") for n in range(IN_FLIGHT)]
+    worker = ThreadWorker(concurrency=IN_FLIGHT).start()
+    try:
+        wait_until(lambda: _statuses(worker, ids)["synthesizing_audio"] >= IN_FLIGHT // 2, timeout_s=60)
+        stop()
+        time.sleep(OUTAGE_S)
+        start()
+        wait_until(lambda: _statuses(worker, ids)["completed"] == IN_FLIGHT, timeout_s=180, every_s=1.0)
+    finally:
+        worker.stop()
+    assert deliver_dead_letters(project, functions_main.handle_dead_letter) == 0
+    assert {tuple(timeline(request_id)) for request_id in ids} == {tuple(FULL_TIMELINE)}
+
+
 def test_postgres_stopped_under_load_fails_nothing(env, pubsub_emulator):
     server = PostgresServer().start()
     try:
@@ -52,18 +71,9 @@ def test_postgres_stopped_under_load_fails_nothing(env, pubsub_emulator):
             echo_slow_status="synthesizing_audio",
             echo_slow_s=4,
         )
-        ids = [submit(f"Explain the water cycle, part {n}") for n in range(IN_FLIGHT)]
-        worker = ThreadWorker(concurrency=IN_FLIGHT).start()
-        try:
-            wait_until(lambda: _statuses(worker, ids)["synthesizing_audio"] >= IN_FLIGHT // 2, timeout_s=60)
-            server.stop(mode="immediate")
-            time.sleep(OUTAGE_S)
-            server.start()
-            wait_until(lambda: _statuses(worker, ids)["completed"] == IN_FLIGHT, timeout_s=180, every_s=1.0)
-        finally:
-            worker.stop()
-        assert deliver_dead_letters(project.project, functions_main.handle_dead_letter) == 0
-        assert {tuple(timeline(request_id)) for request_id in ids} == {tuple(FULL_TIMELINE)}
+        _all_complete_through_an_outage(
+            project.project, stop=lambda: server.stop(mode="immediate"), start=server.start
+        )
     finally:
         server.destroy()
 
@@ -82,18 +92,7 @@ def test_cloud_storage_stopped_under_load_fails_nothing(env, pg_stack, tmp_path)
             echo_slow_status="synthesizing_audio",
             echo_slow_s=4,
         )
-        ids = [submit(f"Explain the water cycle, part {n}") for n in range(IN_FLIGHT)]
-        worker = ThreadWorker(concurrency=IN_FLIGHT).start()
-        try:
-            wait_until(lambda: _statuses(worker, ids)["synthesizing_audio"] >= IN_FLIGHT // 2, timeout_s=60)
-            storage.stop()
-            time.sleep(OUTAGE_S)
-            storage.start()
-            wait_until(lambda: _statuses(worker, ids)["completed"] == IN_FLIGHT, timeout_s=180, every_s=1.0)
-        finally:
-            worker.stop()
-        assert deliver_dead_letters(pg_stack.project, functions_main.handle_dead_letter) == 0
-        assert {tuple(timeline(request_id)) for request_id in ids} == {tuple(FULL_TIMELINE)}
+        _all_complete_through_an_outage(pg_stack.project, stop=storage.stop, start=storage.start)
     finally:
         storage.stop()
 
