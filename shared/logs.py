@@ -78,10 +78,13 @@ def configure_logging(
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *render],
         )
     )
+    # Libraries speak at INFO about every connection and request; their warnings and errors are what we need.
+    # The handler filters too: a library that sets its own logger to DEBUG still reaches only this handler.
+    library_level = max(level_number, logging.WARNING)
+    handler.setLevel(library_level)
     root = logging.getLogger()
     root.handlers = [handler]
-    # Libraries speak at INFO about every connection and request; their warnings and errors are what we need.
-    root.setLevel(max(level_number, logging.WARNING))
+    root.setLevel(library_level)
 
 
 def get_logger(name: str) -> Any:

@@ -60,6 +60,9 @@ def test_library_logs_are_cloud_logging_json_too():
             "Exception terminating connection", exc_info=True
         )
     logging.getLogger("google.api_core").info("chatter below WARNING is dropped")
+    chatty = logging.getLogger("some.library")
+    chatty.setLevel(logging.DEBUG)  # bm25s does this: its DEBUG lines must still not reach the output
+    chatty.debug("Building index from IDs objects")
     structlog.contextvars.clear_contextvars()
     [line] = [json.loads(text) for text in stream.getvalue().splitlines()]
     assert line["severity"] == "ERROR" and line["message"] == "Exception terminating connection"
