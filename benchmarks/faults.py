@@ -18,20 +18,18 @@ import os
 import random
 import signal
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
-from spine_processes import spawn_worker, start_functions
+from spine_processes import backing_services, spawn_worker, start_functions
 from sqlalchemy import select
 
-from devstack.services import PostgresServer, PubSubEmulator
+from devstack.services import PostgresServer
 
 QUERY = {"student_query": "Explain the water cycle", "grade_level": "5", "duration_minutes": 2}
 
@@ -137,21 +135,11 @@ def main() -> int:
     args = parser.parse_args()
     submit_s = args.requests / args.rate
 
-    root = Path(tempfile.mkdtemp(prefix="vividly-faults-"))
-    emulator = PubSubEmulator().start()
-    pg = PostgresServer(durable=True).start()  # an immediate stop is a crash: commits must survive it
+    # Durable: an immediate stop is a crash, and commits must survive it.
+    _root, emulator, pg = backing_services("faults", durable=True)
     os.environ.update(
-        {
-            "PUBSUB_EMULATOR_HOST": emulator.host,
-            "GOOGLE_CLOUD_PROJECT": "faults",
-            "DATABASE_URL": pg.create_database("faults"),
-            "WORK_DIR": str(root / "work"),
-            "CONTENT_DIR": str(root / "content"),
-            "LOG_LEVEL": "ERROR",
-            "ACK_DEADLINE_S": "10",  # a killed worker's message comes back in 10 s
-            "DB_POOL_SIZE": "10",
-        }
-    )
+        {"LOG_LEVEL": "ERROR", "ACK_DEADLINE_S": "10"}
+    )  # a killed worker's message is back in 10 s
     from devstack.dead_letters import deliver_dead_letters
     from functions import main as functions_main
     from shared import bootstrap

@@ -13,18 +13,14 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
-from spine_processes import spawn_worker, start_functions
+from spine_processes import backing_services, spawn_worker, start_functions
 from sqlalchemy import func, select
-
-from devstack.services import PostgresServer, PubSubEmulator
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -64,22 +60,9 @@ def main() -> int:
     parser.add_argument("--timeout-s", type=float, default=600)
     args = parser.parse_args()
 
-    root = Path(tempfile.mkdtemp(prefix="vividly-bench-"))
-    emulator = PubSubEmulator().start()
-    pg = PostgresServer().start()
+    root, emulator, pg = backing_services("bench")
     stage_log = root / "stages.log"
-    os.environ.update(
-        {
-            "PUBSUB_EMULATOR_HOST": emulator.host,
-            "GOOGLE_CLOUD_PROJECT": "bench",
-            "DATABASE_URL": pg.create_database("bench"),
-            "WORK_DIR": str(root / "work"),
-            "CONTENT_DIR": str(root / "content"),
-            "LOG_LEVEL": "WARNING",
-            "DB_POOL_SIZE": "10",
-            "ECHO_STAGE_LOG": str(stage_log),
-        }
-    )
+    os.environ.update({"LOG_LEVEL": "WARNING", "ECHO_STAGE_LOG": str(stage_log)})
     from shared import bootstrap
     from shared.config import get_settings
     from shared.db.migrate import upgrade

@@ -123,6 +123,21 @@ def pg_stack(env: Callable[..., None], postgres_url: str, pubsub_emulator: PubSu
 
 
 @pytest.fixture
+def own_postgres(env: Callable[..., None], pubsub_emulator: PubSubEmulator) -> Iterator[tuple[Any, Any]]:
+    """A PostgreSQL of this test's own, to stop or restart (the shared one must stay up), wired like `stack`,
+    with a 4 s synthesizing_audio stage so work is in flight when it goes away. Yields (server, project)."""
+    from devstack.services import PostgresServer
+
+    server = PostgresServer().start()
+    try:
+        project = wire_stack(env, server.create_database("own"), pubsub_emulator)
+        env(echo_slow_status="synthesizing_audio", echo_slow_s=4)
+        yield server, project
+    finally:
+        server.destroy()
+
+
+@pytest.fixture
 def client(stack: Any) -> Any:
     from functions.local_app import create_app
 

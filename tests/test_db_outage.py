@@ -16,10 +16,8 @@ from pg8000.dbapi import ProgrammingError as DriverError
 from sqlalchemy.exc import ProgrammingError
 
 from devstack.dead_letters import deliver_dead_letters
-from devstack.services import PostgresServer
 from functions import main as functions_main
 from shared.db.outage import is_database_down
-from tests.support.stack import migrated_engine, new_project
 from tests.support.workers import ThreadWorker, wait_until
 from tests.test_worker import FULL_TIMELINE, submit, timeline
 
@@ -55,27 +53,14 @@ def _all_complete_through_an_outage(
     assert {tuple(timeline(request_id)) for request_id in ids} == {tuple(FULL_TIMELINE)}
 
 
-def test_postgres_stopped_under_load_fails_nothing(env, pubsub_emulator):
-    server = PostgresServer().start()
-    try:
-        url = server.create_database("outage")
-        migrated_engine(url).dispose()
-        env(pubsub_emulator_host=pubsub_emulator.host)
-        # Five attempts, one second apart, would all be spent inside the outage if busy or failed
-        # deliveries burned attempts.
-        project = new_project(ack_deadline_s=10, max_delivery_attempts=5, min_backoff_s=1)
-        env(
-            database_url=url,
-            google_cloud_project=project.project,
-            ack_deadline_s=10,
-            echo_slow_status="synthesizing_audio",
-            echo_slow_s=4,
-        )
-        _all_complete_through_an_outage(
-            project.project, stop=lambda: server.stop(mode="immediate"), start=server.start
-        )
-    finally:
-        server.destroy()
+@pytest.mark.postgres
+def test_postgres_stopped_under_load_fails_nothing(own_postgres):
+    # Five attempts, one second apart, would all be spent inside the outage if busy or failed deliveries
+    # burned attempts (the project's defaults).
+    server, project = own_postgres
+    _all_complete_through_an_outage(
+        project.project, stop=lambda: server.stop(mode="immediate"), start=server.start
+    )
 
 
 def test_cloud_storage_stopped_under_load_fails_nothing(env, pg_stack, tmp_path):

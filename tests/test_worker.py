@@ -341,38 +341,19 @@ def test_drain_exits_zero_on_an_empty_subscription(stack):
 
 
 @pytest.mark.postgres
-def test_worker_recovers_when_postgres_restarts_mid_run(env, pubsub_emulator, tmp_path, stage_log):
-    from devstack.services import PostgresServer
-    from tests.support.stack import migrated_engine, new_project
-
-    server = PostgresServer().start()
+def test_worker_recovers_when_postgres_restarts_mid_run(own_postgres, stage_log):
+    server, _project = own_postgres
+    request_id = submit()
+    worker = ThreadWorker().start()
     try:
-        url = server.create_database("restart")
-        migrated_engine(url).dispose()
-        env(pubsub_emulator_host=pubsub_emulator.host)
-        project = new_project(ack_deadline_s=10)
-        env(
-            database_url=url,
-            google_cloud_project=project.project,
-            ack_deadline_s=10,
-            echo_slow_status="synthesizing_audio",
-            echo_slow_s=4,
+        wait_until(lambda: request_status(worker.resources, request_id) == "synthesizing_audio", timeout_s=30)
+        server.restart()
+        wait_until(
+            lambda: request_status(worker.resources, request_id) == "completed", timeout_s=90, every_s=0.5
         )
-        request_id = submit()
-        worker = ThreadWorker().start()
-        try:
-            wait_until(
-                lambda: request_status(worker.resources, request_id) == "synthesizing_audio", timeout_s=30
-            )
-            server.restart()
-            wait_until(
-                lambda: request_status(worker.resources, request_id) == "completed", timeout_s=90, every_s=0.5
-            )
-        finally:
-            worker.stop()
-        assert timeline(request_id) == FULL_TIMELINE
     finally:
-        server.destroy()
+        worker.stop()
+    assert timeline(request_id) == FULL_TIMELINE
 
 
 def test_the_worker_serves_prometheus_metrics_on_metrics_port(stack, stage_log):

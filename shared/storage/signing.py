@@ -88,5 +88,7 @@ class UrlCache:
                 return cached[0]
         url = sign()  # outside the lock: one slow signature must not hold up the others
         with self._lock:
+            # Expired URLs go as new ones come, so a long-lived instance does not keep every lesson's links.
+            self._urls = {k: v for k, v in self._urls.items() if v[1] > now}
             self._urls[key] = (url, now + expires_s)
         return url
