@@ -22,6 +22,11 @@ class VividlyError(Exception):
         return self.http_status, self.http_error or self.code, self.public_message or str(self)
 
 
+def reason_of(error: BaseException | None) -> str:
+    """A short name for logs: our code, or the exception's class (a library's own `code` means other things)."""
+    return error.code if isinstance(error, VividlyError) else type(error).__name__
+
+
 class TransientError(VividlyError):
     code = "transient"
     http_status = 503

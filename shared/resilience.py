@@ -9,9 +9,15 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import pybreaker
-from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    retry,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
-from shared.errors import PermanentError, TransientError
+from shared.errors import PermanentError, TransientError, reason_of
 
 T = TypeVar("T")
 
@@ -53,6 +59,21 @@ def breaker(dependency: str, *, fail_max: int = 5, reset_timeout_s: float = 30.0
 
 def reset_breakers() -> None:
     _breakers.clear()
+
+
+def log_each_wait(say: Callable[..., None], message: str) -> Callable[[RetryCallState], None]:
+    """tenacity's `before_sleep`: one log line per wait, saying what failed and how long it has been."""
+
+    def before_sleep(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        say(
+            message,
+            reason=reason_of(error),
+            attempt=state.attempt_number,
+            waited_s=round(state.seconds_since_start or 0.0, 1),
+        )
+
+    return before_sleep
 
 
 def call_with_resilience(dependency: str, call: Callable[[], T], *, attempts: int = 3) -> T:

@@ -21,7 +21,6 @@ from typing import Protocol
 
 import structlog
 from tenacity import (
-    RetryCallState,
     Retrying,
     retry_if_exception,
     stop_after_delay,
@@ -32,10 +31,11 @@ from tenacity import (
 from shared import metrics
 from shared.db.outage import is_database_down
 from shared.db.repository import Actor
-from shared.errors import NotFound, TransientError
+from shared.errors import NotFound, TransientError, reason_of
 from shared.logs import get_logger
 from shared.messages import RequestMessage
 from shared.messaging.subscriber import Received
+from shared.resilience import log_each_wait
 from worker.lease import LeaseKeeper
 from worker.pipeline import Interrupted, PipelineRunner
 
@@ -202,7 +202,7 @@ class Consumer:
             stop=stop_after_delay(self.hold_s) | stop_when_event_set(self.stop_event),
             wait=wait_exponential_jitter(initial=0.5, max=5.0),
             sleep=self._pause,
-            before_sleep=_log_hold,
+            before_sleep=log_each_wait(log.info, "holding the message"),
             reraise=True,
         )
         try:
@@ -216,7 +216,7 @@ class Consumer:
             return Verdict.ACK
         except Exception as exc:
             if worth_holding(exc) or isinstance(exc, Interrupted):
-                log.info("handing the message back", reason=getattr(exc, "code", type(exc).__name__))
+                log.info("handing the message back", reason=reason_of(exc))
             else:
                 log.exception("stage failed; will retry")
             return Verdict.NACK
@@ -233,14 +233,4 @@ def worth_holding(exc: BaseException) -> bool:
         return True
     return (
         isinstance(exc, TransientError) and not isinstance(exc, Interrupted) and getattr(exc, "outage", True)
-    )
-
-
-def _log_hold(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
-    log.info(
-        "holding the message",
-        reason=getattr(error, "code", type(error).__name__),
-        attempt=state.attempt_number,
-        waited_s=round(state.seconds_since_start or 0.0, 1),
     )

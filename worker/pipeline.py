@@ -27,7 +27,15 @@ from shared.db import repository as repo
 from shared.db.models import ContentRequest
 from shared.db.outage import is_database_down, ride_out
 from shared.domain.status import AT_REST, PIPELINE, Status, stage_progress
-from shared.errors import ClarificationNeeded, Conflict, NotFound, PermanentError, Rejected, TransientError
+from shared.errors import (
+    ClarificationNeeded,
+    Conflict,
+    NotFound,
+    PermanentError,
+    Rejected,
+    TransientError,
+    reason_of,
+)
 from shared.logs import get_logger
 from shared.storage.base import Storage, StoredObject
 
@@ -228,16 +236,16 @@ class PipelineRunner:
 
     # --- persistence helpers -------------------------------------------------------------------
 
+    def _commit(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in one transaction and commit it."""
+        with self.sessions() as session:
+            value = work(session)
+            session.commit()
+            return value
+
     def _in_transaction(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in one transaction and commit it, riding out a short database outage."""
-
-        def once() -> T:
-            with self.sessions() as session:
-                value = work(session)
-                session.commit()
-                return value
-
-        return ride_out(once, budget_s=self.outage_budget_s)
+        """`_commit`, riding out a short database outage."""
+        return ride_out(partial(self._commit, work), budget_s=self.outage_budget_s)
 
     def record(self, request_id: uuid.UUID, kind: str, stored: StoredObject) -> None:
         self._in_transaction(lambda session: repo.record_artifact(session, request_id, kind, stored))
@@ -261,10 +269,7 @@ class PipelineRunner:
 
     def renew_claim(self, request_id: uuid.UUID, owner: str) -> bool:
         # No riding out here: the lease keeper's next tick is the retry, and it must not stall meanwhile.
-        with self.sessions() as session:
-            ok = repo.renew(session, request_id, owner, self.claim_ttl_s)
-            session.commit()
-            return ok
+        return self._commit(lambda session: repo.renew(session, request_id, owner, self.claim_ttl_s))
 
     def _transition(
         self,
@@ -296,7 +301,7 @@ class PipelineRunner:
             if not is_database_down(exc):
                 raise
             # Still down after the whole budget: the claim lapses on its own once its lease is not renewed.
-            log.warning("could not release the claim", request_id=str(request_id), error=type(exc).__name__)
+            log.warning("could not release the claim", request_id=str(request_id), error=reason_of(exc))
 
     @staticmethod
     def _record_checkpoints(

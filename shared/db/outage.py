@@ -11,9 +11,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
 from shared.logs import get_logger
+from shared.resilience import log_each_wait
 
 log = get_logger("db")
 T = TypeVar("T")
@@ -45,23 +46,13 @@ def is_database_down(exc: BaseException) -> bool:
     return False
 
 
-def _log_wait(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
-    log.warning(
-        "database unreachable; retrying",
-        attempt=state.attempt_number,
-        waited_s=round(state.seconds_since_start or 0.0, 1),
-        error=type(error).__name__,
-    )
-
-
 def ride_out(work: Callable[[], T], *, budget_s: float) -> T:
     """Run `work`, retrying it while the database is down for up to `budget_s`; then the error stands."""
     retrying = Retrying(
         retry=retry_if_exception(is_database_down),
         stop=stop_after_delay(budget_s),
         wait=wait_exponential_jitter(initial=0.2, max=2.0),
-        before_sleep=_log_wait,
+        before_sleep=log_each_wait(log.warning, "database unreachable; retrying"),
         reraise=True,
     )
     return retrying(work)
