@@ -67,7 +67,7 @@ def db_upgrade() -> None:
 
 @app.command()
 def dev(
-    port: Annotated[int, typer.Option(help="port of the HTTP functions")] = 8080,
+    port: Annotated[int, typer.Option(help="port of the HTTP functions (taken or 0: any free one)")] = 8080,
     database: Annotated[str, typer.Option(help="sqlite or postgres")] = "sqlite",
     pipeline: Annotated[str, typer.Option(help="module:function building the worker's stages")] = (
         "worker.stages:lesson_stages"
@@ -105,7 +105,7 @@ def dev(
         "Ctrl-C stops everything.",
         highlight=False,
     )
-    print("READY", flush=True)  # a line scripts can wait for
+    print(f"READY {base}", flush=True)  # a line scripts can wait for, with the port actually bound
     try:
         stopped.wait()
     except KeyboardInterrupt:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,13 +31,20 @@ class DevStack:
     _stop_event: threading.Event = field(default_factory=threading.Event)
 
     def _port(self, wanted: int) -> int:
-        import socket
-
         with socket.socket() as sock:
             return wanted if sock.connect_ex(("127.0.0.1", wanted)) != 0 else free_port()
 
+    def _reserve_http_port(self) -> socket.socket:
+        """Listen first: an emulator started later asks the OS for a free port and could get ours."""
+        try:
+            return socket.create_server(("127.0.0.1", self.http_port))
+        except OSError:  # taken (or 0): any free port, announced in endpoints
+            return socket.create_server(("127.0.0.1", 0))
+
     def start(self, on_step: Callable[[str], None] = lambda _msg: None) -> DevStack:
         self.workdir.mkdir(parents=True, exist_ok=True)
+        http_socket = self._reserve_http_port()
+        self._stops.append(http_socket.close)
         env: dict[str, str] = {
             "GOOGLE_CLOUD_PROJECT": os.environ.get("GOOGLE_CLOUD_PROJECT", "vividly-local"),
             "WORK_DIR": str(self.workdir / "work"),
@@ -70,7 +78,7 @@ class DevStack:
             env["DATABASE_URL"] = f"sqlite:///{self.workdir / 'vividly.sqlite3'}"
         self.endpoints["Database"] = env["DATABASE_URL"]
 
-        env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{self._port(self.http_port)}"
+        env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{http_socket.getsockname()[1]}"
         os.environ.update(env)
         from shared.config import get_settings
 
@@ -97,8 +105,9 @@ class DevStack:
         from functions.local_app import create_app
 
         functions_main.resources.cache_clear()
-        port = int(env["PUBLIC_BASE_URL"].rsplit(":", 1)[1])
-        server_http = make_server("127.0.0.1", port, create_app(), threaded=True)
+        server_http = make_server(
+            "127.0.0.1", http_socket.getsockname()[1], create_app(), threaded=True, fd=http_socket.fileno()
+        )
         threading.Thread(target=server_http.serve_forever, daemon=True, name="functions").start()
         self._stops.append(server_http.shutdown)
         self.endpoints["Functions"] = env["PUBLIC_BASE_URL"]

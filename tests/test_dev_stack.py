@@ -9,16 +9,14 @@ import time
 
 import pytest
 
-from devstack.services import free_port
 from tests.support.workers import ROOT
 
 pytestmark = [pytest.mark.pubsub, pytest.mark.slow]
 
 
 def test_smoke_test_passes_against_the_dev_stack(tmp_path, pubsub_emulator):
-    port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "dev", "--port", str(port), "--workdir", str(tmp_path / "dev")],
+        [sys.executable, "-m", "cli", "dev", "--port", "0", "--workdir", str(tmp_path / "dev")],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -27,14 +25,17 @@ def test_smoke_test_passes_against_the_dev_stack(tmp_path, pubsub_emulator):
     try:
         assert process.stdout is not None
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.stdout.readline().strip() != "READY":
+        line = ""
+        while time.monotonic() < deadline and not line.startswith("READY "):
+            line = process.stdout.readline().strip()
             assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        base_url = line.removeprefix("READY ")
         smoke = subprocess.run(
             [
                 sys.executable,
                 "scripts/smoke_test.py",
                 "--base-url",
-                f"http://127.0.0.1:{port}",
+                base_url,
                 "--timeout-s",
                 "240",
             ],
