@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 from pathlib import Path
@@ -175,6 +176,72 @@ def generate_command(
     if status == "rejected":
         fail(f"request declined ({request.error_code}): {request.error_message}", EXIT_DECLINED)
     fail(f"generation {status}: {request.error_message or request.stage_message}")
+
+
+@app.command("path")
+def path_command(
+    assessment_file: Annotated[Path, typer.Argument(help="an assessment, .json or .csv")],
+    max_concurrent: Annotated[int, typer.Option("--max-concurrent", help="courses made at once, 1-16")] = 2,
+    out: Annotated[Path | None, typer.Option(help="folder for the path (default: ./output)")] = None,
+    video: Annotated[
+        bool, typer.Option(help="make each course's narrated video (--no-video: plan only)")
+    ] = True,
+    minutes: Annotated[int, typer.Option("--minutes", help="length of each course video, 1-10")] = 2,
+) -> None:
+    """A learning path offline: the gap report, courses in prerequisite order, a video per course.
+
+    Exit codes: 0 every course made, 1 some or all failed, 2 bad arguments or assessment, 130 interrupted.
+    """
+    from cli.generate import UnusableOutput, check_output_folder
+    from cli.path import gap_table, read_assessment, run_path
+    from shared.config import get_settings
+    from shared.logs import configure_logging, get_logger
+    from shared.paths.assessment import AssessmentInvalid
+
+    configure_logging("WARNING")
+    settings = get_settings()
+    if not 1 <= max_concurrent <= 16:
+        fail("--max-concurrent must be 1-16", EXIT_USAGE)
+    if not 1 <= minutes <= 10:
+        fail("--minutes must be 1-10", EXIT_USAGE)
+    try:
+        assessment, raw = read_assessment(assessment_file)
+        if out is not None:
+            settings = settings.model_copy(update={"content_dir": out})
+        check_output_folder(settings.content_dir)
+    except OSError as exc:
+        fail(f"cannot read {assessment_file}: {exc.strerror or exc}", EXIT_USAGE)
+    except (AssessmentInvalid, UnusableOutput) as exc:
+        fail(f"{assessment_file}: {exc}", EXIT_USAGE)
+    try:
+        run = run_path(
+            assessment,
+            raw,
+            settings,
+            console,
+            max_concurrent=max_concurrent,
+            video=video,
+            lesson_minutes=minutes,
+        )
+    except KeyboardInterrupt:
+        fail("interrupted; the running courses are marked failed", EXIT_INTERRUPTED)
+    except Exception as exc:
+        get_logger("cli").exception("learning path stopped")
+        fail(f"learning path stopped: {type(exc).__name__}: {exc}")
+    summary = run.summary
+    console.print(gap_table(json.loads((run.folder / "gaps.json").read_text())))
+    # Plain print: paths must not be wrapped, scripts read these lines.
+    print(f"Learning path {summary['status']} (workflow {run.workflow_id})")
+    print(f"  gaps          {run.folder / 'gaps.json'}")
+    for entry in summary["courses"]:
+        course = entry["course"]
+        print(f"  {course['position']}. {course['title']} [{entry['status']}] — {course['reason']}")
+        for kind, where in entry["files"].items():
+            print(f"       {kind:<13} {where}")
+        if entry["error"]:
+            print(f"       why: {entry['error']}")
+    if summary["status"] not in ("completed",):
+        raise typer.Exit(code=EXIT_FAILED)
 
 
 @kb_app.command("add")

@@ -27,6 +27,56 @@ from shared.messaging.publisher import Publisher
 from shared.messaging.topics import REQUESTS_TOPIC
 
 
+def new_request(
+    session: Session,
+    body: ContentRequestCreate,
+    *,
+    correlation_id: str,
+    workflow_id: uuid.UUID | None = None,
+) -> ContentRequest:
+    """A pending request and its first event, added to the session (the caller flushes and commits)."""
+    now = utcnow()
+    request = ContentRequest(
+        id=uuid.uuid4(),
+        organization_id=body.organization_id,
+        student_id=body.student_id,
+        correlation_id=correlation_id,
+        idempotency_key=body.idempotency_key,
+        query=body.student_query,
+        grade_level=body.grade_level,
+        duration_minutes=body.duration_minutes,
+        language=body.language,
+        options=body.options.model_dump(),
+        webhook_url=body.webhook_url,
+        status=Status.PENDING.value,
+        progress=PROGRESS[Status.PENDING],
+        stage_message=MESSAGES[Status.PENDING],
+        attempts=1,
+        workflow_id=workflow_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(request)
+    session.add(
+        RequestEvent(
+            request_id=request.id,
+            attempt=1,
+            from_status=None,
+            to_status=Status.PENDING.value,
+            progress=0,
+            message=MESSAGES[Status.PENDING],
+            created_at=now,
+        )
+    )
+    return request
+
+
+def publish_request(publisher: Publisher, request: ContentRequest, trace: str | None = None) -> str:
+    """The work message for a request's current attempt."""
+    data, attributes = RequestMessage(request.id, request.attempts, request.correlation_id, trace).encode()
+    return publisher.publish(REQUESTS_TOPIC, data, attributes)
+
+
 class StillWorkedOn(TransientError):
     code = "still_worked_on"
 
@@ -37,12 +87,6 @@ class Lifecycle:
     publisher: Publisher
     actor: repo.Actor = field(default_factory=repo.Actor)
 
-    def _publish_request(self, request: ContentRequest, trace: str | None) -> str:
-        data, attributes = RequestMessage(
-            request.id, request.attempts, request.correlation_id, trace
-        ).encode()
-        return self.publisher.publish(REQUESTS_TOPIC, data, attributes)
-
     def submit(
         self, body: ContentRequestCreate, *, correlation_id: str, trace: str | None = None
     ) -> tuple[ContentRequest, bool]:
@@ -52,38 +96,7 @@ class Lifecycle:
                 existing = repo.find_by_idempotency_key(session, body.organization_id, body.idempotency_key)
                 if existing is not None:
                     return existing, False
-            now = utcnow()
-            request = ContentRequest(
-                id=uuid.uuid4(),
-                organization_id=body.organization_id,
-                student_id=body.student_id,
-                correlation_id=correlation_id,
-                idempotency_key=body.idempotency_key,
-                query=body.student_query,
-                grade_level=body.grade_level,
-                duration_minutes=body.duration_minutes,
-                language=body.language,
-                options=body.options.model_dump(),
-                webhook_url=body.webhook_url,
-                status=Status.PENDING.value,
-                progress=PROGRESS[Status.PENDING],
-                stage_message=MESSAGES[Status.PENDING],
-                attempts=1,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(request)
-            session.add(
-                RequestEvent(
-                    request_id=request.id,
-                    attempt=1,
-                    from_status=None,
-                    to_status=Status.PENDING.value,
-                    progress=0,
-                    message=MESSAGES[Status.PENDING],
-                    created_at=now,
-                )
-            )
+            request = new_request(session, body, correlation_id=correlation_id)
             try:
                 session.flush()
             except IntegrityError:
@@ -94,7 +107,9 @@ class Lifecycle:
                 if winner is None:
                     raise
                 return winner, False
-            self._publish_request(request, trace)  # PublishFailed propagates; the with-block rolls back
+            publish_request(
+                self.publisher, request, trace
+            )  # PublishFailed propagates; the with-block rolls back
             session.commit()
             return request, True
 
@@ -110,7 +125,7 @@ class Lifecycle:
             request = repo.transition(
                 session, request_id, status, Status.PENDING, actor=self.actor, fields=fields
             )
-            self._publish_request(request, trace)
+            publish_request(self.publisher, request, trace)
             session.commit()
             return request
 

@@ -23,9 +23,11 @@ from shared.config import Settings, get_settings
 from shared.logs import configure_logging, get_logger
 from shared.messaging.subscriber import PubSubSubscriber
 from shared.messaging.topics import REQUESTS_SUBSCRIPTION
+from shared.workflows.engine import WorkflowEngine
 from worker.consumer import Consumer
 from worker.events import MetricsHook, OutcomeEvents
 from worker.pipeline import PipelineRunner, Stage
+from worker.workflows import WorkflowAdvancer
 
 DEFAULT_PIPELINE = "worker.stages:lesson_stages"
 log = get_logger("worker")
@@ -83,7 +85,11 @@ def assemble(
         load_pipeline(pipeline)(resources),
         resources,
         worker_id=worker_id(settings),
-        hooks=[OutcomeEvents(resources.publisher), MetricsHook()],
+        hooks=[
+            OutcomeEvents(resources.publisher),
+            MetricsHook(),
+            WorkflowAdvancer(WorkflowEngine(resources.sessions, resources.publisher)),
+        ],
     )
     subscriber = PubSubSubscriber(settings.gcp_project, subscription)
     consumer = Consumer(
@@ -116,6 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if settings.metrics_port:  # scraped by Managed Prometheus's sidecar on Cloud Run, or by hand locally
         prometheus_client.start_http_server(settings.metrics_port)
     log.info("worker started", worker_id=consumer.runner.worker_id, mode="follow" if args.follow else "drain")
+    # A worker that crashed between a child's last transition and releasing the next items left its
+    # workflow waiting: every execution starts by making that up (idempotent, cheap when nothing waits).
+    released = WorkflowEngine(worker.resources.sessions, worker.resources.publisher).advance_all()
+    if released:
+        log.info("workflow items released at start", released=released)
     try:
         stats = consumer.run(drain=not args.follow)
     finally:

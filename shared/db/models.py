@@ -69,6 +69,10 @@ class ContentRequest(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the request is one item of a workflow (a course of a learning path).
+    workflow_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("workflows.id", ondelete="SET NULL", name="fk_content_requests_workflow_id"), index=True
+    )
 
     events: Mapped[list[RequestEvent]] = relationship(
         back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan"
@@ -115,3 +119,73 @@ class Artifact(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     request: Mapped[ContentRequest] = relationship(back_populates="artifacts")
+
+
+class Workflow(Base):
+    """A parent of child items (each a normal content request), e.g. a learning path."""
+
+    __tablename__ = "workflows"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    correlation_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    max_concurrent: Mapped[int] = mapped_column(Integer)
+    input: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # What the workflow worked out before its items (a learning path: the gaps and the planned courses).
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    items: Mapped[list[WorkflowItem]] = relationship(
+        back_populates="workflow", order_by="WorkflowItem.position", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[WorkflowEvent]] = relationship(
+        back_populates="workflow", order_by="WorkflowEvent.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (UniqueConstraint("organization_id", "idempotency_key", name="uq_workflow_idempotency"),)
+
+
+class WorkflowItem(Base):
+    __tablename__ = "workflow_items"
+    __table_args__ = (UniqueConstraint("workflow_id", "position", name="uq_workflow_item_position"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    workflow_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workflows.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    weight: Mapped[float] = mapped_column(Float)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    request_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("content_requests.id", ondelete="SET NULL"), index=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    workflow: Mapped[Workflow] = relationship(back_populates="items")
+
+
+class WorkflowEvent(Base):
+    """The workflow's timeline: every change of the parent or of an item, in order (SSE resumes by id)."""
+
+    __tablename__ = "workflow_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    workflow_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workflows.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int | None] = mapped_column(Integer)  # the item's; None for the workflow itself
+    status: Mapped[str] = mapped_column(String(32))
+    progress: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    workflow: Mapped[Workflow] = relationship(back_populates="events")

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from shared.db import workflows
 from shared.db.models import Artifact, ContentRequest, RequestEvent, utcnow
 from shared.domain import cost
 from shared.domain.status import (
@@ -133,6 +134,10 @@ def transition(
     session.flush()
     for key, value in values.items():  # what the UPDATE wrote, without reading the row back
         set_committed_value(current, key, value)
+    if current.workflow_id is not None:  # the parent moves in the same transaction as its child
+        workflows.child_moved(
+            session, current, target, new_progress, values.get("error_message") or values["stage_message"]
+        )
     return current
 
 

@@ -157,16 +157,30 @@ def _topic_of(title_stems: list[str], plan: QuestionPlan) -> tuple[str, str] | N
     """('focus' | 'part', topic) when the title names the focus or a part of the plan.
 
     A one-word title names a topic only as its first or last word: "Goods" is not the topic of "exercise
-    good for your health", "Health" is."""
-    for role, topic in [("focus", plan.focus), *(("part", p) for p in plan.parts)]:
+    good for your health", "Health" is. Nor is it the topic of a compound name ("food chains", "access
+    management": a passage on food, or on management in general, is about something else); each side of
+    "weather and climate" is a topic of its own."""
+    topics = [("focus", plan.focus), *(("part", p) for p in plan.parts)]
+    topics += [("focus", side) for side in re.split(r"\s+and\s+", plan.focus) if side != plan.focus]
+    for role, topic in topics:
         topic_stems = stems(topic)
         if len(title_stems) == 1 and topic_stems and title_stems[0] not in (topic_stems[0], topic_stems[-1]):
+            continue
+        if len(title_stems) == 1 and _compound_name(topic) and title_stems != topic_stems:
             continue
         if _contains_run(topic_stems, title_stems) or (
             topic_stems and _contains_run(title_stems, topic_stems)
         ):
             return role, topic
     return None
+
+
+def _compound_name(topic: str) -> bool:
+    """'food chains', 'access management': two or three words naming one thing, no glue words between."""
+    words = re.sub(r"^(?:the|a|an)\s+", "", topic.lower()).split()
+    return 2 <= len(words) <= 3 and not set(words) & (
+        TITLE_GLUE | {"to", "with", "by", "from", "at", "is", "are"}
+    )
 
 
 ACRONYM = re.compile(r"\b([A-Z]{2,6})s?\b")

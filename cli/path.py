@@ -1,0 +1,284 @@
+"""`vividly path`: a learning path offline, in-process, on the same workflow engine the cloud runs.
+
+The workflow and its child requests live in SQLite; the engine releases children under the cap and this
+module runs each released child through the lesson pipeline, as a worker would. When the workflow is at
+rest, each course's files are laid out as workflows/<id>/courses/<n>-<slug>/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from shared import bootstrap
+from shared.config import Settings
+from shared.db import repository as repo
+from shared.db import workflows as store
+from shared.db.migrate import upgrade
+from shared.db.models import Workflow, WorkflowItem
+from shared.domain.status import Status
+from shared.lesson.script import LessonScript
+from shared.lesson.shaping import split_sentences
+from shared.paths.assessment import Assessment, from_csv, from_json
+from shared.paths.workflow import start_path
+from shared.workflows.engine import WorkflowEngine
+from worker.pipeline import Hooks, PipelineRunner
+from worker.stages import lesson_stages
+from worker.workflows import WorkflowAdvancer, run_in_process
+
+# The child's artifact kinds and the names they get in the course folder.
+COURSE_FILES = {
+    "video": "lesson.mp4",
+    "captions_vtt": "captions.vtt",
+    "captions_srt": "captions.srt",
+    "script": "script.json",
+    "thumbnail": "thumbnail.jpg",
+    "narration": "narration.wav",
+}
+
+
+def read_assessment(path: Path) -> tuple[Assessment, dict[str, Any]]:
+    """The parsed assessment and what is stored as the workflow's input."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".csv":
+        return from_csv(text), {"format": "csv", "csv": text}
+    assessment = from_json(text)
+    return assessment, json.loads(text)
+
+
+class ProgressTree(Hooks):
+    """One bar for the path, one per course, moved by the children's transitions."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.overall = progress.add_task("Learning path", total=100)
+        self.courses: dict[uuid.UUID, tuple[TaskID, str]] = {}
+
+    def add(self, item: WorkflowItem) -> None:
+        assert item.request_id is not None
+        title = f"{item.position}. {item.payload['title']}"
+        self.courses[item.request_id] = (self.progress.add_task(f"  {title}", total=100), title)
+
+    def on_transition(self, request_id: uuid.UUID, status: Status, progress: int, message: str) -> None:
+        if request_id in self.courses:
+            task, title = self.courses[request_id]
+            self.progress.update(task, completed=progress, description=f"  {title} — {message}")
+
+    def parent(self, workflow: Workflow) -> None:
+        self.progress.update(
+            self.overall, completed=workflow.progress, description=f"Learning path — {workflow.status}"
+        )
+
+
+@dataclass
+class PathRun:
+    workflow_id: uuid.UUID
+    folder: Path
+    summary: dict[str, Any]
+
+
+def run_path(
+    assessment: Assessment,
+    raw: dict[str, Any],
+    settings: Settings,
+    console: Console,
+    *,
+    max_concurrent: int,
+    video: bool,
+    lesson_minutes: int = 2,
+) -> PathRun:
+    resources = bootstrap.build(settings, offline=True)
+    try:
+        upgrade(resources.engine)
+        engine = WorkflowEngine(resources.sessions, resources.publisher)
+        if not video:  # the diagnosis and the plan only: a workflow with no items is complete at once
+            from shared.paths.workflow import path_result
+
+            result, _ = path_result(assessment, lesson_minutes=lesson_minutes)
+            workflow, _ = engine.create(
+                kind="learning_path",
+                organization_id=assessment.organization_id or "default",
+                items=[],
+                max_concurrent=max_concurrent,
+                input=raw,
+                result=result,
+                correlation_id=uuid.uuid4().hex,
+            )
+        else:
+            workflow, _ = start_path(
+                engine,
+                assessment,
+                raw,
+                correlation_id=uuid.uuid4().hex,
+                max_concurrent=max_concurrent,
+                lesson_minutes=lesson_minutes,
+            )
+            _drive(resources, engine, workflow.id, console, max_concurrent)
+        with resources.sessions() as session:
+            final = store.get_workflow(session, workflow.id, full=True)
+            folder = settings.content_dir / "workflows" / final.id.hex
+            summary = _lay_out(session, final, folder, plan_only=not video)
+        return PathRun(final.id, folder, summary)
+    finally:
+        resources.close()
+
+
+def _drive(
+    resources: bootstrap.Resources,
+    engine: WorkflowEngine,
+    workflow_id: uuid.UUID,
+    console: Console,
+    threads: int,
+) -> None:
+    with Progress(
+        TextColumn("{task.description:<60}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        tree = ProgressTree(progress)
+        runner = PipelineRunner.for_resources(
+            lesson_stages(resources),
+            resources,
+            worker_id="cli-path",
+            claim_ttl_s=3600,
+            hooks=[WorkflowAdvancer(engine), tree],
+        )
+        run_in_process(engine, runner, workflow_id, threads=threads, on_start=tree.add, on_poll=tree.parent)
+
+
+def _artifact_paths(session: Any, request_id: uuid.UUID) -> dict[str, Path]:
+    request = repo.get_request(session, request_id, full=True)
+    return {
+        a.kind: Path(url2pathname(urlparse(a.uri).path))
+        for a in request.artifacts
+        if not a.kind.startswith(repo.CHECKPOINT_PREFIX) and a.uri.startswith("file:")
+    }
+
+
+def _place(source: Path, target: Path) -> None:
+    """A hard link where the file system allows (the lesson is not stored twice), else a copy."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+CONNECTIVE = re.compile(r"^(?:(?:first|next|now|then|finally),\s+)?let's\b", re.IGNORECASE)
+
+
+def _first_taught(narration: str) -> str:
+    """The scene's first sentence that teaches (not the connective line leading into it)."""
+    sentences = [s for s in split_sentences(narration) if not CONNECTIVE.match(s)]
+    return sentences[0] if sentences else ""
+
+
+def outline_of(course: dict[str, Any], script: LessonScript) -> dict[str, Any]:
+    """The course outline from the lesson actually made: one section per taught scene, with its sources."""
+    titles = {s.doc_id: s.title for s in script.sources}
+    sections = [
+        {
+            "title": scene.heading,
+            "teaches": _first_taught(scene.narration),
+            "key_points": list(scene.bullets),
+            "sources": [titles.get(i, i) for i in scene.source_ids],
+        }
+        for scene in script.scenes
+        if scene.source_ids
+    ]
+    return {
+        "title": course["title"],
+        "objectives": course["objectives"],
+        "sections": sections,
+        "quiz": [q.model_dump() for q in script.quiz],
+        "sources": [s.model_dump() for s in script.sources],
+    }
+
+
+def _lay_out(session: Any, workflow: Workflow, folder: Path, *, plan_only: bool) -> dict[str, Any]:
+    folder.mkdir(parents=True, exist_ok=True)
+    result = workflow.result or {}
+    _write_json(folder / "gaps.json", result.get("gaps", []))
+    items: list[dict[str, Any]] = []
+    planned = result.get("courses", [])
+    by_position = {item.position: item for item in workflow.items}
+    for course in planned:
+        course_dir = folder / "courses" / course["folder"]
+        course_dir.mkdir(parents=True, exist_ok=True)
+        item: WorkflowItem | None = by_position.get(course["position"])
+        entry = {
+            "course": course,
+            "status": item.status if item else "planned",
+            "error": item.error if item else None,
+            "files": {},
+        }
+        if item is not None and item.status == "completed" and item.request_id:
+            paths = _artifact_paths(session, item.request_id)
+            for kind, name in COURSE_FILES.items():
+                if kind in paths and paths[kind].exists():
+                    _place(paths[kind], course_dir / name)
+                    entry["files"][kind] = str(course_dir / name)
+            if "script" in paths:
+                script = LessonScript.model_validate_json(paths["script"].read_text())
+                _write_json(course_dir / "outline.json", outline_of(course, script))
+                entry["files"]["outline"] = str(course_dir / "outline.json")
+        _write_json(course_dir / "course.json", entry)
+        items.append(entry)
+    summary = {
+        "workflow_id": str(workflow.id),
+        "status": workflow.status,
+        "progress": workflow.progress,
+        "plan_only": plan_only,
+        "courses": items,
+        "timeline": [
+            {
+                "id": e.id,
+                "position": e.position,
+                "status": e.status,
+                "progress": e.progress,
+                "message": e.message,
+                "at": e.created_at.isoformat(),
+            }
+            for e in workflow.events
+        ],
+    }
+    _write_json(folder / "path.json", summary)
+    return summary
+
+
+def _write_json(path: Path, data: Any) -> None:
+    partial = path.with_suffix(path.suffix + ".partial")
+    partial.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    partial.replace(path)  # never a half-written file at the final path
+
+
+def gap_table(gaps: list[dict[str, Any]]) -> Table:
+    table = Table(title="Skill gaps", show_lines=False)
+    for column in ("skill", "mastery", "80 % interval", "items", "severity", "reason"):
+        table.add_column(column)
+    for gap in gaps:
+        interval = gap["interval"]
+        table.add_row(
+            gap["name"],
+            "—" if gap["mastery"] is None else f"{gap['mastery']:.2f}",
+            "—" if interval is None else f"{interval[0]:.2f}–{interval[1]:.2f}",
+            str(gap["items"]),
+            gap["severity"],
+            gap["reason"],
+        )
+    return table
