@@ -9,13 +9,27 @@ from functions.main import (
     retry_request,
     submit_content_request,
 )
+from functions.workflows import (
+    cancel_workflow,
+    get_workflow,
+    regenerate_workflow_item,
+    retry_workflow_items,
+    submit_assessment,
+    workflow_events,
+)
 
 __all__ = [
     "answer_clarification",
     "cancel_request",
+    "cancel_workflow",
     "get_request_status",
+    "get_workflow",
     "handle_dead_letter",
     "health",
+    "regenerate_workflow_item",
     "retry_request",
+    "retry_workflow_items",
+    "submit_assessment",
     "submit_content_request",
+    "workflow_events",
 ]

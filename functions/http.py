@@ -79,19 +79,17 @@ def json_body(request: flask.Request, *, max_bytes: int) -> dict[str, Any]:
 
 
 def request_id_from(request: flask.Request, body: dict[str, Any] | None = None) -> uuid.UUID:
-    """The id from the JSON body, the query string or the last path segment (with or without hyphens)."""
-    text = (
-        (body or {}).get("request_id")
-        or request.args.get("request_id")
-        or request.path.rstrip("/").rsplit("/", 1)[-1]
-    )
+    return id_from(request, body, "request_id")
+
+
+def id_from(request: flask.Request, body: dict[str, Any] | None, name: str) -> uuid.UUID:
+    """The id `name` from the JSON body, the query string or the last path segment (with or without
+    hyphens, any case)."""
+    text = (body or {}).get(name) or request.args.get(name) or request.path.rstrip("/").rsplit("/", 1)[-1]
     if not isinstance(text, str) or not text:
-        raise HttpError(
-            400, "missing_request_id", "give request_id", [{"field": "request_id", "reason": "required"}]
-        )
+        raise HttpError(400, f"missing_{name}", f"give {name}", [{"field": name, "reason": "required"}])
     try:
         return parse_request_id(text)
     except ValueError as exc:
-        raise HttpError(
-            400, "malformed_request_id", str(exc), [{"field": "request_id", "reason": str(exc)}]
-        ) from exc
+        reason = str(exc).replace("request_id", name)
+        raise HttpError(400, f"malformed_{name}", reason, [{"field": name, "reason": reason}]) from exc

@@ -8,7 +8,7 @@ from typing import Any
 import flask
 import prometheus_client
 
-from functions import main
+from functions import main, workflows
 
 HTTP_FUNCTIONS: dict[str, Callable[[flask.Request], Any]] = {
     "submit_content_request": main.submit_content_request,
@@ -17,6 +17,12 @@ HTTP_FUNCTIONS: dict[str, Callable[[flask.Request], Any]] = {
     "cancel_request": main.cancel_request,
     "retry_request": main.retry_request,
     "health": main.health,
+    "submit_assessment": workflows.submit_assessment,
+    "get_workflow": workflows.get_workflow,
+    "workflow_events": workflows.workflow_events,
+    "retry_workflow_items": workflows.retry_workflow_items,
+    "regenerate_workflow_item": workflows.regenerate_workflow_item,
+    "cancel_workflow": workflows.cancel_workflow,
 }
 
 

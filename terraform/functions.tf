@@ -1,11 +1,17 @@
 locals {
   http_functions = {
-    submit_content_request = { sa = "submit" }
-    get_request_status     = { sa = "status" }
-    answer_clarification   = { sa = "answer" }
-    cancel_request         = { sa = "cancel" }
-    retry_request          = { sa = "retry" }
-    health                 = { sa = "health" }
+    submit_content_request   = { sa = "submit", timeout = 30 }
+    get_request_status       = { sa = "status", timeout = 30 }
+    answer_clarification     = { sa = "answer", timeout = 30 }
+    cancel_request           = { sa = "cancel", timeout = 30 }
+    retry_request            = { sa = "retry", timeout = 30 }
+    health                   = { sa = "health", timeout = 30 }
+    submit_assessment        = { sa = "path_submit", timeout = 60 }
+    get_workflow             = { sa = "path_read", timeout = 30 }
+    workflow_events          = { sa = "path_read", timeout = 3600 } # SSE: the stream stays open
+    retry_workflow_items     = { sa = "path_change", timeout = 30 }
+    regenerate_workflow_item = { sa = "path_change", timeout = 30 }
+    cancel_workflow          = { sa = "path_change", timeout = 30 }
   }
   function_env = {
     GOOGLE_CLOUD_PROJECT     = var.project_id
@@ -36,7 +42,7 @@ resource "google_cloudfunctions2_function" "http" {
   service_config {
     service_account_email          = google_service_account.functions[each.value.sa].email
     available_memory               = "512Mi"
-    timeout_seconds                = 30
+    timeout_seconds                = each.value.timeout
     max_instance_count             = 20
     ingress_settings               = "ALLOW_ALL"
     all_traffic_on_latest_revision = true
@@ -65,11 +71,11 @@ resource "google_cloudfunctions2_function" "dead_letter" {
   }
 
   service_config {
-    service_account_email = google_service_account.functions["dead_letter"].email
-    available_memory      = "256Mi"
-    timeout_seconds       = 60
-    max_instance_count    = 5
-    ingress_settings      = "ALLOW_INTERNAL_ONLY"
+    service_account_email         = google_service_account.functions["dead_letter"].email
+    available_memory              = "256Mi"
+    timeout_seconds               = 60
+    max_instance_count            = 5
+    ingress_settings              = "ALLOW_INTERNAL_ONLY"
     vpc_connector                 = google_vpc_access_connector.functions.id
     vpc_connector_egress_settings = "PRIVATE_RANGES_ONLY"
     environment_variables = merge(local.function_env, {

@@ -23,6 +23,9 @@ resource "google_service_account" "functions" {
     retry       = "retry_request"
     health      = "health"
     dead_letter = "handle_dead_letter"
+    path_submit = "submit_assessment"
+    path_read   = "get_workflow, workflow_events"
+    path_change = "retry_workflow_items, regenerate_workflow_item, cancel_workflow"
   }
   account_id   = "vividly-fn-${replace(each.key, "_", "-")}"
   display_name = "Vividly function: ${each.value}"
@@ -55,6 +58,11 @@ resource "google_pubsub_topic_iam_member" "requests_publishers" {
     submit = google_service_account.functions["submit"].email
     answer = google_service_account.functions["answer"].email
     retry  = google_service_account.functions["retry"].email
+    # A workflow's children are released at submit, by retry and regenerate, and by the worker as
+    # earlier children finish.
+    path_submit = google_service_account.functions["path_submit"].email
+    path_change = google_service_account.functions["path_change"].email
+    worker      = google_service_account.worker.email
   }
   topic  = google_pubsub_topic.requests.name
   role   = "roles/pubsub.publisher"
@@ -97,17 +105,20 @@ resource "google_storage_bucket_iam_member" "worker_oer_reader" {
   member = "serviceAccount:${google_service_account.worker.email}"
 }
 
+# The status functions (a request's, a workflow's) read lessons and sign their URLs.
 resource "google_storage_bucket_iam_member" "status_reader" {
-  bucket = google_storage_bucket.content.name
-  role   = "roles/storage.objectViewer"
-  member = "serviceAccount:${google_service_account.functions["status"].email}"
+  for_each = toset(["status", "path_read"])
+  bucket   = google_storage_bucket.content.name
+  role     = "roles/storage.objectViewer"
+  member   = "serviceAccount:${google_service_account.functions[each.value].email}"
 }
 
-# V4 signed URLs without a key file: the status function signs as itself through the IAM signBlob API.
+# V4 signed URLs without a key file: each status function signs as itself through the IAM signBlob API.
 resource "google_service_account_iam_member" "status_self_signer" {
-  service_account_id = google_service_account.functions["status"].name
+  for_each           = toset(["status", "path_read"])
+  service_account_id = google_service_account.functions[each.value].name
   role               = "roles/iam.serviceAccountTokenCreator"
-  member             = "serviceAccount:${google_service_account.functions["status"].email}"
+  member             = "serviceAccount:${google_service_account.functions[each.value].email}"
 }
 
 # The worker calls Vertex AI (Gemini) and Cloud Text-to-Speech.

@@ -13,7 +13,7 @@ resource "google_sql_database_instance" "main" {
       ipv4_enabled    = false
       private_network = google_compute_network.main.id
       # The Cloud SQL connector presents client certificates itself, so requiring them costs nothing.
-      ssl_mode        = "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
+      ssl_mode = "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
     }
 
     backup_configuration {

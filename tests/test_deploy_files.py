@@ -57,6 +57,12 @@ def test_the_entrypoint_module_imports_and_runs():
         "retry_request",
         "health",
         "handle_dead_letter",
+        "submit_assessment",
+        "get_workflow",
+        "workflow_events",
+        "retry_workflow_items",
+        "regenerate_workflow_item",
+        "cancel_workflow",
     ):
         assert callable(getattr(main, name))
 

@@ -116,7 +116,22 @@ def test_each_function_has_its_own_account_and_submit_only_publishes_requests():
     pubsub_roles = {role for kind, _name, role in submit_roles if kind.startswith("google_pubsub")}
     assert pubsub_roles == {"roles/pubsub.publisher"}
     accounts = RES["google_service_account"]["functions"]["for_each"]
-    assert set(accounts) == {"submit", "status", "answer", "cancel", "retry", "health", "dead_letter"}
+    assert set(accounts) == {
+        "submit",
+        "status",
+        "answer",
+        "cancel",
+        "retry",
+        "health",
+        "dead_letter",
+        "path_submit",
+        "path_read",
+        "path_change",
+    }
+    # Every HTTP function, the workflow ones too, runs as one of them; only the event stream stays open long.
+    functions = TF["locals"]["http_functions"]
+    assert {f["sa"] for f in functions.values()} <= set(accounts)
+    assert {name for name, f in functions.items() if f["timeout"] > 60} == {"workflow_events"}
     for kind, name, _role in submit_roles:
         if kind.startswith("google_pubsub"):
             assert RES[kind][name].get("topic") == "${google_pubsub_topic.requests.name}"

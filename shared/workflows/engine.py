@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.db import workflows as store
 from shared.db.models import ContentRequest, Workflow, WorkflowItem, utcnow
 from shared.domain.schemas import ContentRequestCreate
-from shared.errors import Conflict
+from shared.errors import Conflict, NotFound
 from shared.lifecycle import Lifecycle, new_request, publish_request
 from shared.logs import get_logger
 from shared.messaging.publisher import Publisher
@@ -146,6 +146,10 @@ class WorkflowEngine:
 
     def regenerate(self, workflow_id: uuid.UUID, position: int) -> list[int]:
         """Queue one item again, whatever its outcome (a new attempt of the same item)."""
+        with self.sessions() as session:
+            if position not in {item.position for item in store.items_of(session, workflow_id)}:
+                store.get_workflow(session, workflow_id)  # an unknown workflow is the 404 to give
+                raise NotFound(f"workflow {workflow_id} has no item {position}")
 
         def chosen(item: WorkflowItem) -> bool:
             return item.position == position

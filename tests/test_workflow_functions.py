@@ -1,0 +1,87 @@
+"""The learning-path HTTP functions through the local app, on SQLite and PostgreSQL with the Pub/Sub emulator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select
+
+from shared.db.models import Workflow
+
+SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "assessment_grade6_science.json"
+
+
+def sse(text: str) -> list[dict]:
+    events = []
+    for block in text.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "data" in fields:
+            events.append(
+                {"id": fields.get("id"), "event": fields.get("event"), **json.loads(fields["data"])}
+            )
+    return events
+
+
+def test_submit_read_stream_and_cancel_a_learning_path(client, database_url):
+    data = json.loads(SAMPLE.read_text())
+    bad = json.loads(SAMPLE.read_text())
+    bad["skills"][0]["prerequisites"] = ["food-chains"]
+    refused = client.post("/submit_assessment", json=bad)
+    assert refused.status_code == 422
+    assert any(f["field"] == "skills" and "cycle" in f["reason"] for f in refused.get_json()["fields"])
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(Workflow)) == 0  # nothing half-written
+    engine.dispose()
+
+    answer = client.post(
+        "/submit_assessment",
+        json={**data, "options": {"max_concurrent": 1}},
+        headers={"Idempotency-Key": "k1"},
+    )
+    assert answer.status_code == 202, answer.get_json()
+    workflow_id = answer.get_json()["workflow_id"]
+    replay = client.post(
+        "/submit_assessment",
+        json={**data, "options": {"max_concurrent": 1}},
+        headers={"Idempotency-Key": "k1"},
+    )
+    assert replay.status_code == 200 and replay.get_json()["workflow_id"] == workflow_id
+
+    for form in (workflow_id, workflow_id.replace("-", "").upper()):
+        view = client.get(f"/get_workflow?workflow_id={form}")
+        assert view.status_code == 200
+    body = view.get_json()
+    assert {g["skill_id"] for g in body["gaps"]} >= {"weather", "cells"}
+    assert [i["status"] for i in body["items"]] == ["running", "queued", "queued", "queued"]  # the cap: one
+    assert client.get("/get_workflow?workflow_id=" + "0" * 32).status_code == 404
+    assert client.get("/get_workflow?workflow_id=nope").status_code == 400
+    assert (
+        client.post("/regenerate_workflow_item", json={"workflow_id": workflow_id, "position": 9}).status_code
+        == 404
+    )
+
+    cancelled = client.post("/cancel_workflow", json={"workflow_id": workflow_id})
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    assert client.post("/cancel_workflow", json={"workflow_id": workflow_id}).status_code == 409
+    assert client.post("/retry_workflow_items", json={"workflow_id": workflow_id}).status_code == 409
+
+    stream = client.get(f"/workflow_events?workflow_id={workflow_id}&max_s=5")
+    assert stream.mimetype == "text/event-stream"
+    events = sse(stream.get_data(as_text=True))
+    assert events[-1]["event"] == "end" and events[-1]["status"] == "cancelled"
+    numbered = [e for e in events if e["id"]]
+    ids = [int(e["id"]) for e in numbered]
+    assert ids == sorted(set(ids))
+    middle = ids[len(ids) // 2]
+    resumed = sse(
+        client.get(
+            f"/workflow_events?workflow_id={workflow_id}&max_s=5", headers={"Last-Event-ID": str(middle)}
+        ).get_data(as_text=True)
+    )
+    assert [int(e["id"]) for e in resumed if e["id"]] == [i for i in ids if i > middle]  # no gap, no repeat
+    assert (
+        client.get(f"/workflow_events?workflow_id={workflow_id}", headers={"Last-Event-ID": "x"}).status_code
+        == 400
+    )
