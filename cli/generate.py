@@ -93,6 +93,15 @@ def parse(
     return body
 
 
+def artifact_paths(request: ContentRequest) -> dict[str, Path]:
+    """The published files of a request held in local storage, by kind (checkpoints left out)."""
+    return {
+        a.kind: Path(url2pathname(urlparse(a.uri).path))
+        for a in request.artifacts
+        if not a.kind.startswith(repo.CHECKPOINT_PREFIX)
+    }
+
+
 def generate(
     body: ContentRequestCreate, settings: Settings, console: Console
 ) -> tuple[RunResult, dict[str, Path], ContentRequest]:
@@ -130,12 +139,7 @@ def generate(
                 raise
         with resources.sessions() as session:
             final = repo.get_request(session, request.id, full=True)
-        paths = {
-            a.kind: Path(url2pathname(urlparse(a.uri).path))
-            for a in final.artifacts
-            if not a.kind.startswith(repo.CHECKPOINT_PREFIX)
-        }
-        return result, paths, final
+        return result, artifact_paths(final), final
     finally:
         resources.close()
 

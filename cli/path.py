@@ -15,13 +15,12 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
-from urllib.request import url2pathname
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.generate import artifact_paths
 from shared import bootstrap
 from shared.config import Settings
 from shared.db import repository as repo
@@ -103,28 +102,16 @@ def run_path(
     try:
         upgrade(resources.engine)
         engine = WorkflowEngine(resources.sessions, resources.publisher)
-        if not video:  # the diagnosis and the plan only: a workflow with no items is complete at once
-            from shared.paths.workflow import path_result
-
-            result, _ = path_result(assessment, lesson_minutes=lesson_minutes)
-            workflow, _ = engine.create(
-                kind="learning_path",
-                organization_id=assessment.organization_id or "default",
-                items=[],
-                max_concurrent=max_concurrent,
-                input=raw,
-                result=result,
-                correlation_id=uuid.uuid4().hex,
-            )
-        else:
-            workflow, _ = start_path(
-                engine,
-                assessment,
-                raw,
-                correlation_id=uuid.uuid4().hex,
-                max_concurrent=max_concurrent,
-                lesson_minutes=lesson_minutes,
-            )
+        workflow, _ = start_path(
+            engine,
+            assessment,
+            raw,
+            correlation_id=uuid.uuid4().hex,
+            max_concurrent=max_concurrent,
+            lesson_minutes=lesson_minutes,
+            plan_only=not video,
+        )
+        if video:
             _drive(resources, engine, workflow.id, console, max_concurrent)
         with resources.sessions() as session:
             final = store.get_workflow(session, workflow.id, full=True)
@@ -159,15 +146,6 @@ def _drive(
             hooks=[WorkflowAdvancer(engine), tree],
         )
         run_in_process(engine, runner, workflow_id, threads=threads, on_start=tree.add, on_poll=tree.parent)
-
-
-def _artifact_paths(session: Any, request_id: uuid.UUID) -> dict[str, Path]:
-    request = repo.get_request(session, request_id, full=True)
-    return {
-        a.kind: Path(url2pathname(urlparse(a.uri).path))
-        for a in request.artifacts
-        if not a.kind.startswith(repo.CHECKPOINT_PREFIX) and a.uri.startswith("file:")
-    }
 
 
 def _place(source: Path, target: Path) -> None:
@@ -228,7 +206,7 @@ def _lay_out(session: Any, workflow: Workflow, folder: Path, *, plan_only: bool)
             "files": {},
         }
         if item is not None and item.status == "completed" and item.request_id:
-            paths = _artifact_paths(session, item.request_id)
+            paths = artifact_paths(repo.get_request(session, item.request_id, full=True))
             for kind, name in COURSE_FILES.items():
                 if kind in paths and paths[kind].exists():
                     _place(paths[kind], course_dir / name)

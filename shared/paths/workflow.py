@@ -51,13 +51,17 @@ def start_path(
     organization_id: str | None = None,
     idempotency_key: str | None = None,
     language: str = "en-US",
+    plan_only: bool = False,
 ) -> tuple[Workflow, bool]:
+    """The path as a workflow; `plan_only`: the diagnosis and the plan, no course items (complete at once)."""
     organization = organization_id or assessment.organization_id or "default"
     result, courses = path_result(assessment, lesson_minutes=lesson_minutes)
     return engine.create(
         kind=KIND,
         organization_id=organization,
-        items=[course_item(c, organization_id=organization, language=language) for c in courses],
+        items=[]
+        if plan_only
+        else [course_item(c, organization_id=organization, language=language) for c in courses],
         max_concurrent=max_concurrent,
         input=raw,
         result=result,

@@ -12,7 +12,7 @@ WorkflowAdvancer hook calls it after every child that comes to rest, and the swe
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,11 +150,9 @@ class WorkflowEngine:
             if position not in {item.position for item in store.items_of(session, workflow_id)}:
                 store.get_workflow(session, workflow_id)  # an unknown workflow is the 404 to give
                 raise NotFound(f"workflow {workflow_id} has no item {position}")
-
-        def chosen(item: WorkflowItem) -> bool:
-            return item.position == position
-
-        return self._requeue(workflow_id, chosen, f"no item {position} at rest to regenerate")
+        return self._requeue(
+            workflow_id, lambda item: item.position == position, f"no item {position} at rest to regenerate"
+        )
 
     def cancel(self, workflow_id: uuid.UUID) -> Workflow:
         with self.sessions() as session:
@@ -172,7 +170,9 @@ class WorkflowEngine:
         with self.sessions() as session:
             return store.get_workflow(session, workflow_id, full=True)
 
-    def _requeue(self, workflow_id: uuid.UUID, chosen: Any, nothing: str) -> list[int]:
+    def _requeue(
+        self, workflow_id: uuid.UUID, chosen: Callable[[WorkflowItem], bool], nothing: str
+    ) -> list[int]:
         with self.sessions() as session:
             workflow = store.get_workflow(session, workflow_id, lock=True)
             items = store.items_of(session, workflow_id)
