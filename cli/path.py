@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -28,8 +27,6 @@ from shared.db import workflows as store
 from shared.db.migrate import upgrade
 from shared.db.models import Workflow, WorkflowItem
 from shared.domain.status import Status
-from shared.lesson.script import LessonScript
-from shared.lesson.shaping import split_sentences
 from shared.paths.assessment import Assessment, from_csv, from_json
 from shared.paths.workflow import start_path
 from shared.workflows.engine import WorkflowEngine
@@ -43,6 +40,8 @@ COURSE_FILES = {
     "captions_vtt": "captions.vtt",
     "captions_srt": "captions.srt",
     "script": "script.json",
+    "outline": "outline.json",
+    "deck": "deck.pptx",
     "thumbnail": "thumbnail.jpg",
     "narration": "narration.wav",
 }
@@ -157,37 +156,6 @@ def _place(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-CONNECTIVE = re.compile(r"^(?:(?:first|next|now|then|finally),\s+)?let's\b", re.IGNORECASE)
-
-
-def _first_taught(narration: str) -> str:
-    """The scene's first sentence that teaches (not the connective line leading into it)."""
-    sentences = [s for s in split_sentences(narration) if not CONNECTIVE.match(s)]
-    return sentences[0] if sentences else ""
-
-
-def outline_of(course: dict[str, Any], script: LessonScript) -> dict[str, Any]:
-    """The course outline from the lesson actually made: one section per taught scene, with its sources."""
-    titles = {s.doc_id: s.title for s in script.sources}
-    sections = [
-        {
-            "title": scene.heading,
-            "teaches": _first_taught(scene.narration),
-            "key_points": list(scene.bullets),
-            "sources": [titles.get(i, i) for i in scene.source_ids],
-        }
-        for scene in script.scenes
-        if scene.source_ids
-    ]
-    return {
-        "title": course["title"],
-        "objectives": course["objectives"],
-        "sections": sections,
-        "quiz": [q.model_dump() for q in script.quiz],
-        "sources": [s.model_dump() for s in script.sources],
-    }
-
-
 def _lay_out(session: Any, workflow: Workflow, folder: Path, *, plan_only: bool) -> dict[str, Any]:
     folder.mkdir(parents=True, exist_ok=True)
     result = workflow.result or {}
@@ -211,10 +179,6 @@ def _lay_out(session: Any, workflow: Workflow, folder: Path, *, plan_only: bool)
                 if kind in paths and paths[kind].exists():
                     _place(paths[kind], course_dir / name)
                     entry["files"][kind] = str(course_dir / name)
-            if "script" in paths:
-                script = LessonScript.model_validate_json(paths["script"].read_text())
-                _write_json(course_dir / "outline.json", outline_of(course, script))
-                entry["files"]["outline"] = str(course_dir / "outline.json")
         _write_json(course_dir / "course.json", entry)
         items.append(entry)
     summary = {

@@ -2,7 +2,8 @@
 # Debian packages the project needs beyond pip, installing only what is missing.
 #   lesson: what one offline lesson needs (venv support, espeak-ng, fonts, WordNet);
 #   test:   lesson's, plus the local stand-ins the tests and `vividly dev` start
-#           (PostgreSQL 15, Java and Google's Pub/Sub emulator).
+#           (PostgreSQL 15, Java and Google's Pub/Sub emulator), and LibreOffice Impress and
+#           poppler, which open the decks a lesson writes the way a teacher's office suite would.
 # A package this machine's apt sources do not carry is reported in one line, not a failed install.
 set -euo pipefail
 target="${1:-test}"
@@ -21,6 +22,8 @@ emulator_missing=false
 if [ "$target" = test ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql-15)
   command -v java >/dev/null || need+=(default-jre-headless)
+  command -v soffice >/dev/null || need+=(libreoffice-impress)
+  command -v pdftoppm >/dev/null || need+=(poppler-utils)
   gcloud_bin="$(command -v gcloud 2>/dev/null || true)"
   if [ -n "${PUBSUB_EMULATOR_BIN:-}" ] && [ -x "$PUBSUB_EMULATOR_BIN" ]; then
     :
@@ -61,4 +64,4 @@ for package in "${need[@]}"; do
   fi
 done
 [ ${#installable[@]} -eq 0 ] && exit 0
-$sudo apt-get install -y -qq "${installable[@]}" >/dev/null
+$sudo apt-get install -y -qq --no-install-recommends "${installable[@]}" >/dev/null

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pptx import Presentation
 
 from shared.lesson.script import LessonScript
 from shared.media.video import probe
@@ -72,6 +73,11 @@ def test_grade6_path_makes_a_lesson_per_teachable_course(tmp_path):
         assert not any(s["teaches"].lower().startswith(("next, let's", "let's")) for s in outline["sections"])
         script = LessonScript.model_validate_json((course_dir / "script.json").read_text())
         assert script.grade_level == "6"
+        assert script.objectives == entry["course"]["objectives"]  # the title card promises the course's
+        deck = Presentation(str(course_dir / "deck.pptx"))
+        assert 7 <= len(deck.slides) <= 11 and len(deck.slides) == len(script.scenes)
+        notes = [page.notes_slide.notes_text_frame.text for page in deck.slides]
+        assert notes == [scene.narration for scene in script.scenes]
     photosynthesis = folder / "courses" / by_skill["photosynthesis"]["course"]["folder"] / "script.json"
     taught = " ".join(
         s.narration for s in LessonScript.model_validate_json(photosynthesis.read_text()).scenes

@@ -12,6 +12,7 @@ from PIL import Image
 
 from shared.lesson.captions import sentences
 from shared.lesson.script import LessonScript, QuizItem, Scene, Source, VisualSpec
+from shared.lesson.slides import slide_for
 from shared.media import audio, video
 from shared.media.slides import (
     BACKGROUND,
@@ -26,7 +27,7 @@ from shared.media.slides import (
     reveal_mode,
     with_caption,
 )
-from worker.stages.render import MAX_HOLD_S, lesson_stills, scene_states, slide_for
+from worker.stages.render import MAX_HOLD_S, lesson_stills, scene_states
 
 SIZES = [(1280, 720), (1920, 1080)]
 FRAME_S = 1 / 24

@@ -60,6 +60,14 @@ class LessonOptions(BaseModel):
 
     resolution: Literal["720p", "1080p"] = "720p"
     burn_captions: bool = False
+    # What the lesson's title card, outline and deck promise, when the caller knows better than the
+    # composer (a learning path's course, from the questions missed); else the composer words them.
+    objectives: (
+        Annotated[
+            list[Annotated[Text, Field(min_length=3, max_length=120)]], Field(min_length=2, max_length=4)
+        ]
+        | None
+    ) = None
     voice: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")] | None = None
 
 

@@ -23,6 +23,7 @@ def course_item(course: Course, *, organization_id: str, language: str) -> NewIt
             "duration_minutes": course.lesson_minutes,
             "language": language,
             "organization_id": organization_id,
+            "options": {"objectives": list(course.objectives)},
         }
     )
     return NewItem(kind=COURSE, title=course.title, request=request, details={"course": course.as_json()})

@@ -15,12 +15,12 @@ from shared.messaging.topics import ATTR_CORRELATION_ID, ATTR_EVENT, ATTR_REQUES
 from shared.webhook_delivery import RetryableWebhookError, WebhookRefused, deliver
 from worker.pipeline import Output, StageContext
 from worker.stages.narrate import CAPTIONS_SRT, CAPTIONS_VTT, NARRATION, TIMINGS
-from worker.stages.render import THUMBNAIL, VIDEO
+from worker.stages.render import DECK, THUMBNAIL, VIDEO
 from worker.stages.services import LessonServices
-from worker.stages.understand import SCRIPT
+from worker.stages.understand import OUTLINE, SCRIPT
 
 MANIFEST = Output("manifest", "manifest.json", "application/json")
-PUBLISHED = (VIDEO, CAPTIONS_VTT, CAPTIONS_SRT, SCRIPT, THUMBNAIL, NARRATION)
+PUBLISHED = (VIDEO, CAPTIONS_VTT, CAPTIONS_SRT, SCRIPT, OUTLINE, DECK, THUMBNAIL, NARRATION)
 log = get_logger("stages")
 
 

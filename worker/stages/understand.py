@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from shared.domain.status import Status
 from shared.errors import ClarificationNeeded, TooLittleSource
 from shared.lesson.knowledge import Passage
+from shared.lesson.outline import outline_of
 from shared.lesson.plan import plan_question
 from shared.lesson.policy import assess
 from shared.lesson.relevance import candidates
@@ -17,6 +18,7 @@ from worker.stages.services import LessonServices
 VALIDATION = Output("validation", "validation.json", "application/json")
 PASSAGES = Output("passages", "passages.json", "application/json")
 SCRIPT = Output("script", "script.json", "application/json")
+OUTLINE = Output("outline", "outline.json", "application/json")
 MIN_TOP_SCORE = 3.0
 
 
@@ -78,7 +80,7 @@ class ScriptStage:
     services: LessonServices
     name: str = "script"
     status: Status = Status.GENERATING_SCRIPT
-    outputs: tuple[Output, ...] = (SCRIPT,)
+    outputs: tuple[Output, ...] = (SCRIPT, OUTLINE)
 
     def run(self, ctx: StageContext) -> None:
         validation = _read(ctx, VALIDATION)
@@ -97,7 +99,11 @@ class ScriptStage:
                 [f"Our sources say little about that ({exc}). Could you narrow or rephrase the topic?"],
                 str(exc),
             ) from exc
+        given = ctx.request.options.get("objectives")
+        if given:
+            script = script.model_copy(update={"objectives": list(given)})
         ctx.output_path(SCRIPT).write_text(script.model_dump_json(indent=2))
+        ctx.output_path(OUTLINE).write_text(json.dumps(outline_of(script), indent=2, ensure_ascii=False))
         ctx.add_warnings(script.warnings)
         if script.reading_grade is not None:
             ctx.set_reading_grade(script.reading_grade)

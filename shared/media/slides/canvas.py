@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -18,6 +19,28 @@ from shared.media.slides.theme import ACCENT, BACKGROUND, DIM, Colour, font
 
 Box = tuple[int, int, int, int]
 LEADING = 1.25
+
+
+@dataclass(frozen=True)
+class TextRun:
+    """One block of text as the slide drew it, so a deck can lay it out again as native, editable text.
+
+    x, y: the pen position of the first line (its ascender at y), in pixels; line_h: the pitch between
+    lines; width: the box centred lines are centred in (0 when left-aligned); tracking: extra pixels
+    after each letter (the eyebrow label); role: "heading" for the slide's title, else "body".
+    """
+
+    lines: tuple[str, ...]
+    x: float
+    y: float
+    size: int
+    bold: bool
+    colour: Colour
+    line_h: int
+    align: str = "left"
+    width: float = 0.0
+    tracking: float = 0.0
+    role: str = "body"
 
 
 @dataclass
@@ -39,6 +62,7 @@ class SlideLayout:
     notes: list[str] = field(default_factory=list)
     # Polylines drawn as arrows (diagrams), so tests can check they keep clear of the labels.
     paths: list[list[tuple[float, float]]] = field(default_factory=list)
+    runs: list[TextRun] = field(default_factory=list)
 
     def overflows(self) -> bool:
         left, top, right, bottom = self.safe_area
@@ -242,11 +266,16 @@ def fit_each(
 
 
 class Canvas:
-    """A blank slide in the theme, with its safe area (64 px margins at 720p, scaled)."""
+    """A blank slide in the theme, with its safe area (64 px margins at 720p, scaled).
 
-    def __init__(self, size: tuple[int, int], *, reserve_bottom_px: int = 0) -> None:
+    ink=False lays everything out and records it but leaves text off the image: a deck's background,
+    on which the same text is set again as native text boxes.
+    """
+
+    def __init__(self, size: tuple[int, int], *, reserve_bottom_px: int = 0, ink: bool = True) -> None:
         self.image = Image.new("RGB", size, BACKGROUND)
         self.draw = ImageDraw.Draw(self.image)
+        self.ink = ink
         w, h = size
         self.scale = h / 720
         margin = self.px(64)
@@ -275,16 +304,43 @@ class Canvas:
     def width(self) -> int:
         return self.right - self.left
 
-    def text(self, x: float, y: float, s: str, face: ImageFont.FreeTypeFont, fg: Colour, bg: Colour) -> Box:
-        """Draw one line with its ascender at y; records its ink box and its colour pair."""
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        face: ImageFont.FreeTypeFont,
+        fg: Colour,
+        bg: Colour,
+        *,
+        run: bool = True,
+    ) -> Box:
+        """Draw one line with its ascender at y; records its ink box, its colour pair and (run=True) a
+        text run of its own."""
         ink = self.draw.textbbox((x, y), s, font=face, anchor="la")
         x += max(0, math.ceil(x - ink[0]))  # some glyphs' ink starts left of the pen position
         box = tuple(int(v) for v in self.draw.textbbox((x, y), s, font=face, anchor="la"))
-        self.draw.text((x, y), s, font=face, fill=fg, anchor="la")
+        if self.ink:
+            self.draw.text((x, y), s, font=face, fill=fg, anchor="la")
         self.layout.text_boxes.append(box)  # type: ignore[arg-type]
         self.layout.text_styles.append((int(face.size), fg, bg))
         self.layout.colour_pairs.add((fg, bg))
+        if run:
+            self._run((s,), x, y, face, round(face.size * LEADING), fg)
         return box  # type: ignore[return-value]
+
+    def _run(
+        self,
+        lines: tuple[str, ...],
+        x: float,
+        y: float,
+        face: ImageFont.FreeTypeFont,
+        line_h: int,
+        fg: Colour,
+        **kw: Any,
+    ) -> None:
+        bold = "Bold" in (face.getname()[1] or "")
+        self.layout.runs.append(TextRun(lines, x, y, int(face.size), bold, fg, line_h, **kw))
 
     def lines(
         self,
@@ -298,13 +354,17 @@ class Canvas:
         *,
         align: str = "left",
         width: float = 0,
+        role: str = "body",
     ) -> int:
+        top = y
         for line in lines:
             lx = x
             if align == "center":
                 lx = x + (width - face.getlength(line)) / 2
-            self.text(lx, y, line, face, fg, bg)
+            self.text(lx, y, line, face, fg, bg, run=False)
             y += line_h
+        if lines:
+            self._run(tuple(lines), x, top, face, line_h, fg, align=align, width=width, role=role)
         return int(y)
 
     def record(self, box: Box) -> None:
@@ -361,8 +421,11 @@ class Canvas:
         for ch in text.upper():
             if not ch.isspace():
                 boxes.append(self.draw.textbbox((cx, y), ch, font=face, anchor="la"))
-                self.draw.text((cx, y), ch, font=face, fill=colour, anchor="la")
+                if self.ink:
+                    self.draw.text((cx, y), ch, font=face, fill=colour, anchor="la")
             cx += face.getlength(ch) + track
+        if text.strip():
+            self._run((text.upper(),), x, y, face, round(size * LEADING), colour, tracking=track)
         if boxes:
             box = (
                 min(b[0] for b in boxes),

@@ -71,10 +71,12 @@ def draw(
     size: tuple[int, int] = (1280, 720),
     *,
     captions: bool = False,
+    ink: bool = True,
 ) -> tuple[Image.Image, SlideLayout]:
-    """The slide at one moment. captions=True keeps the bottom clear for a burned-in caption band."""
+    """The slide at one moment. captions=True keeps the bottom clear for a burned-in caption band;
+    ink=False leaves the text off the image (it is still laid out: layout.runs)."""
     state = state or SlideState()
-    canvas = Canvas(size, reserve_bottom_px=caption_reserve_px(size[1]) if captions else 0)
+    canvas = Canvas(size, reserve_bottom_px=caption_reserve_px(size[1]) if captions else 0, ink=ink)
     PAINTERS[resolved_layout(slide)](canvas, slide, state)
     canvas.progress(slide.position, state.fraction)
     return canvas.image, canvas.layout

@@ -46,7 +46,7 @@ def header(
             keep_min=1,
         )
         if f.lines:  # a heading too long even at the smallest size is left out rather than crashing
-            c.lines(f.lines[0], c.left, y, font(f.size, True), f.line_h, TEXT, BACKGROUND)
+            c.lines(f.lines[0], c.left, y, font(f.size, True), f.line_h, TEXT, BACKGROUND, role="heading")
             y += len(f.lines[0]) * f.line_h
     return y + c.px(30)
 
@@ -175,7 +175,7 @@ def title(c: Canvas, slide: Slide, state: SlideState) -> None:
     total = used + (c.px(48) + obj_h if obj_h else 0)
     y = top + max(0, (bottom - top - total) // 2)
     y = c.eyebrow(slide.eyebrow or "Lesson", left, y) + c.px(14)
-    y = c.lines(tf.lines[0], left, y, font(tf.size, True), tf.line_h, TEXT, BACKGROUND)
+    y = c.lines(tf.lines[0], left, y, font(tf.size, True), tf.line_h, TEXT, BACKGROUND, role="heading")
     y += c.px(14)
     c.rect((left, y, left + c.px(120), y + c.px(8)), ACCENT)
     y += c.px(22)
@@ -257,7 +257,7 @@ def statement(c: Canvas, slide: Slide) -> None:
     )
     y = c.top + (c.bottom - c.top - f.height) // 2
     c.rect((c.left, y - c.px(40), c.left + c.px(120), y - c.px(32)), ACCENT)
-    c.lines(f.lines[0], c.left, y, font(f.size, True), f.line_h, TEXT, BACKGROUND)
+    c.lines(f.lines[0], c.left, y, font(f.size, True), f.line_h, TEXT, BACKGROUND, role="heading")
 
 
 def definition(c: Canvas, slide: Slide, state: SlideState) -> None:
@@ -303,7 +303,10 @@ def definition(c: Canvas, slide: Slide, state: SlideState) -> None:
     # Centre the whole stack in the body, a little above the middle.
     spare = max(0, room - head_h - rest_h)
     y += round(spare * (0.3 if len(rest) > 1 else 0.42))
-    y = c.lines(tf.lines[0], c.left, y, font(tf.size, True), tf.line_h, ACCENT, BACKGROUND) + c.px(28)
+    role = "body" if own_heading else "heading"  # the term is the slide's title when it has no other
+    y = c.lines(tf.lines[0], c.left, y, font(tf.size, True), tf.line_h, ACCENT, BACKGROUND, role=role) + c.px(
+        28
+    )
     if df is not None:
         if df.kept and state.visible(0):
             c.rect((c.left, y, c.left + c.px(8), y + def_h), ACCENT, radius=c.px(3))
