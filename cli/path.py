@@ -1,50 +1,38 @@
 """`vividly path`: a learning path offline, in-process, on the same workflow engine the cloud runs.
 
 The workflow and its child requests live in SQLite; the engine releases children under the cap and this
-module runs each released child through the lesson pipeline, as a worker would. When the workflow is at
-rest, each course's files are laid out as workflows/<id>/courses/<n>-<slug>/.
+module runs each released child through the lesson pipeline, as a worker would. Each course's lesson
+files are published into workflows/<id>/courses/<n>-<slug>/ by its upload stage, the report beside them
+(shared.paths.report).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.generate import artifact_paths
 from shared import bootstrap
 from shared.config import Settings
-from shared.db import repository as repo
 from shared.db import workflows as store
 from shared.db.migrate import upgrade
 from shared.db.models import Workflow, WorkflowItem
 from shared.domain.status import Status
 from shared.paths.assessment import Assessment, from_csv, from_json
+from shared.paths.report import folder_of, publish_report
 from shared.paths.workflow import start_path
 from shared.workflows.engine import WorkflowEngine
 from worker.pipeline import Hooks, PipelineRunner
 from worker.stages import lesson_stages
 from worker.workflows import WorkflowAdvancer, run_in_process
-
-# The child's artifact kinds and the names they get in the course folder.
-COURSE_FILES = {
-    "video": "lesson.mp4",
-    "captions_vtt": "captions.vtt",
-    "captions_srt": "captions.srt",
-    "script": "script.json",
-    "outline": "outline.json",
-    "deck": "deck.pptx",
-    "thumbnail": "thumbnail.jpg",
-    "narration": "narration.wav",
-}
 
 
 def read_assessment(path: Path) -> tuple[Assessment, dict[str, Any]]:
@@ -114,9 +102,10 @@ def run_path(
             _drive(resources, engine, workflow.id, console, max_concurrent)
         with resources.sessions() as session:
             final = store.get_workflow(session, workflow.id, full=True)
-            folder = settings.content_dir / "workflows" / final.id.hex
-            summary = _lay_out(session, final, folder, plan_only=not video)
-        return PathRun(final.id, folder, summary)
+            summary = publish_report(resources.content_storage, session, final, plan_only=not video)
+        for entry in summary["courses"]:  # a teacher's terminal wants paths, not file:// URIs
+            entry["files"] = {kind: url2pathname(urlparse(uri).path) for kind, uri in entry["files"].items()}
+        return PathRun(final.id, settings.content_dir / folder_of(final), summary)
     finally:
         resources.close()
 
@@ -145,68 +134,6 @@ def _drive(
             hooks=[WorkflowAdvancer(engine), tree],
         )
         run_in_process(engine, runner, workflow_id, threads=threads, on_start=tree.add, on_poll=tree.parent)
-
-
-def _place(source: Path, target: Path) -> None:
-    """A hard link where the file system allows (the lesson is not stored twice), else a copy."""
-    target.unlink(missing_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
-
-
-def _lay_out(session: Any, workflow: Workflow, folder: Path, *, plan_only: bool) -> dict[str, Any]:
-    folder.mkdir(parents=True, exist_ok=True)
-    result = workflow.result or {}
-    _write_json(folder / "gaps.json", result.get("gaps", []))
-    items: list[dict[str, Any]] = []
-    planned = result.get("courses", [])
-    by_position = {item.position: item for item in workflow.items}
-    for course in planned:
-        course_dir = folder / "courses" / course["folder"]
-        course_dir.mkdir(parents=True, exist_ok=True)
-        item: WorkflowItem | None = by_position.get(course["position"])
-        entry = {
-            "course": course,
-            "status": item.status if item else "planned",
-            "error": item.error if item else None,
-            "files": {},
-        }
-        if item is not None and item.status == "completed" and item.request_id:
-            paths = artifact_paths(repo.get_request(session, item.request_id, full=True))
-            for kind, name in COURSE_FILES.items():
-                if kind in paths and paths[kind].exists():
-                    _place(paths[kind], course_dir / name)
-                    entry["files"][kind] = str(course_dir / name)
-        _write_json(course_dir / "course.json", entry)
-        items.append(entry)
-    summary = {
-        "workflow_id": str(workflow.id),
-        "status": workflow.status,
-        "progress": workflow.progress,
-        "plan_only": plan_only,
-        "courses": items,
-        "timeline": [
-            {
-                "id": e.id,
-                "position": e.position,
-                "status": e.status,
-                "progress": e.progress,
-                "message": e.message,
-                "at": e.created_at.isoformat(),
-            }
-            for e in workflow.events
-        ],
-    }
-    _write_json(folder / "path.json", summary)
-    return summary
-
-
-def _write_json(path: Path, data: Any) -> None:
-    partial = path.with_suffix(path.suffix + ".partial")
-    partial.write_text(json.dumps(data, indent=2, ensure_ascii=False))
-    partial.replace(path)  # never a half-written file at the final path
 
 
 def gap_table(gaps: list[dict[str, Any]]) -> Table:

@@ -1,6 +1,6 @@
 """A trivial pipeline that exercises the spine without media work: spine tests and benchmarks use it.
 
-Every stage writes a small JSON file. Environment knobs let tests shape its behaviour in a worker
+Every stage writes a small JSON file (the uploading stage also publishes its own). Environment knobs let tests shape its behaviour in a worker
 subprocess: ECHO_STAGE_LOG (append one line per stage run), ECHO_SLOW_STATUS + ECHO_SLOW_S (sleep in
 one stage), and a query containing "poison" makes the generating_script stage crash every time.
 """
@@ -44,6 +44,9 @@ class EchoStage:
                     {"stage": self.name, "request_id": str(ctx.request.id), "query": ctx.request.query}
                 )
             )
+            if self.status is Status.UPLOADING:  # published where the real upload stage puts lesson files
+                key = f"{ctx.request.artifact_prefix}/{output.filename}"
+                ctx.publish(output.kind, ctx.output_path(output), key, output.content_type)
 
 
 def echo_stages(_resources: Any = None) -> Sequence[Stage]:

@@ -20,6 +20,7 @@ from shared.db import repository as repo
 from shared.db import workflows as store
 from shared.db.models import Workflow
 from shared.paths.assessment import AssessmentInvalid, from_csv, from_dict
+from shared.paths.report import publish_gaps
 from shared.paths.workflow import start_path
 from shared.views import request_view
 from shared.workflows.engine import MAX_CONCURRENT_LIMIT, WorkflowEngine
@@ -175,6 +176,8 @@ def submit_assessment(request: flask.Request) -> Response:
             lesson_minutes=minutes,
             idempotency_key=request.headers.get("Idempotency-Key") or None,
         )
+        if created:  # the diagnosis is in storage at once, before any course is made
+            publish_gaps(resources().content_storage, workflow)
         base = settings.public_base_url
         return {
             "workflow_id": str(workflow.id),

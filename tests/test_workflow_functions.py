@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
@@ -23,7 +24,7 @@ def sse(text: str) -> list[dict]:
     return events
 
 
-def test_submit_read_stream_and_cancel_a_learning_path(client, database_url):
+def test_submit_read_stream_and_cancel_a_learning_path(client, database_url, tmp_path):
     data = json.loads(SAMPLE.read_text())
     bad = json.loads(SAMPLE.read_text())
     bad["skills"][0]["prerequisites"] = ["food-chains"]
@@ -48,6 +49,9 @@ def test_submit_read_stream_and_cancel_a_learning_path(client, database_url):
         headers={"Idempotency-Key": "k1"},
     )
     assert replay.status_code == 200 and replay.get_json()["workflow_id"] == workflow_id
+    # The diagnosis is in content storage at once, where the courses' files will go.
+    gaps = tmp_path / "content" / "workflows" / uuid.UUID(workflow_id).hex / "gaps.json"
+    assert {g["skill_id"] for g in json.loads(gaps.read_text())} >= {"weather", "cells"}
 
     for form in (workflow_id, workflow_id.replace("-", "").upper()):
         view = client.get(f"/get_workflow?workflow_id={form}")

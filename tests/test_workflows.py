@@ -3,8 +3,11 @@ PostgreSQL; the cap is read back from the timeline, failures, retries, duplicate
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import pytest
 
@@ -20,6 +23,8 @@ from shared.lifecycle import Lifecycle
 from shared.workflows.engine import NewItem, WorkflowEngine
 from worker.pipeline import PipelineRunner
 from worker.workflows import WorkflowAdvancer, run_in_process
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
 @pytest.fixture
@@ -171,3 +176,32 @@ def test_regenerate_cancel_and_idempotent_create(resources):
         assert store.get_workflow(session, workflow.id).status == "running"
     with pytest.raises(Conflict):
         engine.regenerate(workflow.id, 3)  # it is queued or running now, not at rest
+
+
+def test_a_path_publishes_its_courses_and_report_into_one_folder(resources):
+    """Children publish under workflows/<id>/courses/<n>-<slug>/, the report lands beside them."""
+    from shared.paths.assessment import from_json
+    from shared.paths.workflow import start_path
+
+    sample = SAMPLES / "assessment_grade6_science.json"
+    engine = WorkflowEngine(resources.sessions, resources.publisher)
+    workflow, _ = start_path(
+        engine, from_json(sample.read_text()), {}, correlation_id="c-report", max_concurrent=2
+    )
+    runner = PipelineRunner.for_resources(
+        echo_stages(),
+        resources,
+        worker_id="test",
+        hooks=[WorkflowAdvancer(engine, resources.content_storage)],
+    )
+    run_in_process(engine, runner, workflow.id, threads=2)
+    folder = resources.settings.content_dir / "workflows" / workflow.id.hex
+    report = json.loads((folder / "path.json").read_text())
+    assert report["status"] == "completed" and len(report["courses"]) == 4
+    assert json.loads((folder / "gaps.json").read_text())[0]["skill_id"]
+    for entry in report["courses"]:
+        course_dir = folder / "courses" / entry["course"]["folder"]
+        published = Path(url2pathname(urlparse(entry["files"]["uploading"]).path))
+        assert published == course_dir / "uploading.json" and published.exists()
+        assert json.loads((course_dir / "course.json").read_text())["status"] == "completed"
+    assert not (resources.settings.content_dir / "lessons").exists()  # nothing published outside it

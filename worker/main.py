@@ -88,7 +88,9 @@ def assemble(
         hooks=[
             OutcomeEvents(resources.publisher),
             MetricsHook(),
-            WorkflowAdvancer(WorkflowEngine(resources.sessions, resources.publisher)),
+            WorkflowAdvancer(
+                WorkflowEngine(resources.sessions, resources.publisher), resources.content_storage
+            ),
         ],
     )
     subscriber = PubSubSubscriber(settings.gcp_project, subscription)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.bootstrap import Resources
 from shared.db import repository as repo
+from shared.db import workflows as workflow_store
 from shared.db.models import ContentRequest
 from shared.db.outage import is_database_down, ride_out
 from shared.domain.status import AT_REST, PIPELINE, Status, stage_progress
@@ -77,9 +78,11 @@ class RequestSnapshot:
     webhook_url: str | None
     clarification_answers: list[str] | None
     attempt: int
+    # Where the finished files are published in content storage (a folder of keys, no trailing slash).
+    artifact_prefix: str = ""
 
     @classmethod
-    def of(cls, request: ContentRequest) -> RequestSnapshot:
+    def of(cls, request: ContentRequest, artifact_prefix: str | None = None) -> RequestSnapshot:
         return cls(
             id=request.id,
             correlation_id=request.correlation_id,
@@ -92,6 +95,7 @@ class RequestSnapshot:
             webhook_url=request.webhook_url,
             clarification_answers=request.clarification_answers,
             attempt=request.attempts,
+            artifact_prefix=artifact_prefix or f"lessons/{request.id}",
         )
 
 
@@ -358,7 +362,7 @@ class PipelineRunner:
                 return status, None
             if not repo.claim(session, request_id, owner, self.claim_ttl_s):
                 raise Busy(f"request {request_id} is being worked on by another worker")
-            return status, RequestSnapshot.of(request)
+            return status, RequestSnapshot.of(request, workflow_store.artifact_prefix(session, request))
 
         status, snapshot = self._in_transaction(take)
         if snapshot is None:

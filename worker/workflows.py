@@ -13,6 +13,9 @@ from shared.db.models import Workflow, WorkflowItem
 from shared.domain.status import AT_REST, Status
 from shared.lifecycle import Lifecycle
 from shared.logs import get_logger
+from shared.paths.report import publish_report
+from shared.paths.workflow import KIND as PATH_KIND
+from shared.storage.base import Storage
 from shared.workflows.engine import WorkflowEngine
 from shared.workflows.rollup import WORKFLOW_AT_REST
 from worker.pipeline import Hooks, PipelineRunner
@@ -21,8 +24,12 @@ log = get_logger(__name__)
 
 
 class WorkflowAdvancer(Hooks):
-    def __init__(self, engine: WorkflowEngine) -> None:
+    """When a child comes to rest: release the next items, and once the whole workflow is at rest,
+    publish its report (shared.paths.report) beside the children's files in content storage."""
+
+    def __init__(self, engine: WorkflowEngine, storage: Storage | None = None) -> None:
         self.engine = engine
+        self.storage = storage
 
     def on_transition(self, request_id: uuid.UUID, status: Status, progress: int, message: str) -> None:
         if status not in AT_REST:
@@ -32,6 +39,11 @@ class WorkflowAdvancer(Hooks):
             return
         try:
             self.engine.advance(workflow_id)
+            if self.storage is not None:
+                with self.engine.sessions() as session:
+                    workflow = store.get_workflow(session, workflow_id, full=True)
+                    if workflow.status in WORKFLOW_AT_REST and workflow.kind == PATH_KIND:
+                        publish_report(self.storage, session, workflow)
         except Exception as exc:  # the child's outcome is committed; the sweep releases the next items later
             log.warning("workflow_advance_failed", workflow_id=str(workflow_id), error=type(exc).__name__)
 

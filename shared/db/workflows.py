@@ -154,3 +154,17 @@ def cancel_queued(session: Session, workflow: Workflow) -> list[uuid.UUID]:
             running.append(item.request_id)
     roll_up(session, workflow, items, cancel=True)
     return running
+
+
+def artifact_prefix(session: Session, request: ContentRequest) -> str | None:
+    """Where a workflow child publishes its files: workflows/<id>/courses/<n>-<slug> for a course (the
+    folder a teacher is handed), workflows/<id>/items/<n> for any other item; None outside a workflow.
+    A regenerated item's new request gets the same prefix, so its files replace the old ones."""
+    if request.workflow_id is None:
+        return None
+    item = session.scalar(select(WorkflowItem).where(WorkflowItem.request_id == request.id))
+    if item is None:
+        return None
+    folder = (item.payload.get("course") or {}).get("folder")
+    base = f"workflows/{request.workflow_id.hex}"
+    return f"{base}/courses/{folder}" if folder else f"{base}/items/{item.position}"

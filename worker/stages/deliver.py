@@ -24,11 +24,6 @@ PUBLISHED = (VIDEO, CAPTIONS_VTT, CAPTIONS_SRT, SCRIPT, OUTLINE, DECK, THUMBNAIL
 log = get_logger("stages")
 
 
-def lesson_key(request_id: object, filename: str) -> str:
-    """Deterministic names: a rerun overwrites the same objects instead of scattering copies."""
-    return f"lessons/{request_id}/{filename}"
-
-
 @dataclass
 class UploadStage:
     services: LessonServices
@@ -42,7 +37,8 @@ class UploadStage:
             uri = ctx.publish(
                 output.kind,
                 ctx.input_path(output),
-                lesson_key(ctx.request.id, output.filename),
+                # Deterministic names: a rerun overwrites the same objects instead of scattering copies.
+                f"{ctx.request.artifact_prefix}/{output.filename}",
                 output.content_type,
             )
             manifest[output.kind] = uri
