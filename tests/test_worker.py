@@ -373,3 +373,63 @@ def test_the_worker_serves_prometheus_metrics_on_metrics_port(stack, stage_log):
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
+
+
+@pytest.mark.postgres
+def test_a_workflow_survives_a_sigkilled_worker_with_no_item_done_twice(pg_stack, stage_log):
+    """A worker is killed mid-stage in the first of three courses; another finishes the path: the killed
+    stage reruns from its checkpoint, no other stage and no item runs twice, the cap holds throughout."""
+    from shared.db import workflows as store
+    from shared.workflows.engine import NewItem, WorkflowEngine
+
+    res = functions_main.resources()
+    engine = WorkflowEngine(res.sessions, res.publisher)
+    workflow, _ = engine.create(
+        kind="test",
+        organization_id="org",
+        items=[
+            NewItem(kind="course", title=f"course {n}", request=ContentRequestCreate(student_query=q))
+            for n, q in enumerate(("Explain rain", "Explain snow", "Explain hail"), start=1)
+        ],
+        max_concurrent=1,
+        input={},
+        correlation_id="kill-test",
+    )
+    with res.sessions() as session:
+        (first,) = [i.request_id for i in store.items_of(session, workflow.id) if i.status == "running"]
+    victim = spawn_worker(
+        "--follow", env=_worker_env({"ECHO_SLOW_STATUS": "rendering_video", "ECHO_SLOW_S": "60"})
+    )
+    try:
+        wait_until(lambda: request_status(res, first) == "rendering_video", timeout_s=60)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=10)
+    finally:
+        victim.kill()
+    survivor = spawn_worker("--follow", env=_worker_env())
+
+    def at_rest() -> bool:
+        with res.sessions() as session:
+            return store.get_workflow(session, workflow.id).status == "completed"
+
+    try:
+        wait_until(at_rest, timeout_s=120)
+    finally:
+        survivor.terminate()
+        assert survivor.wait(timeout=30) == 0
+    with res.sessions() as session:
+        final = store.get_workflow(session, workflow.id, full=True)
+        children = [item.request_id for item in final.items]
+        assert [item.attempts for item in final.items] == [1, 1, 1]  # no item was released twice
+        events = list(final.events)
+    runs = Counter(
+        (line.split()[0], uuid.UUID(line.split()[1])) for line in stage_log.read_text().splitlines()
+    )
+    for child in children:
+        expected = {s: (2 if (s, child) == ("rendering_video", first) else 1) for s in ALL_STAGES}
+        assert {s: runs[(s, child)] for s in ALL_STAGES} == expected
+    state: dict[int, str] = {}
+    for event in events:
+        if event.position is not None:
+            state[event.position] = event.status
+            assert sum(s == "running" for s in state.values()) <= 1  # the cap, even across the kill
