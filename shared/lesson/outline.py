@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from shared.lesson.script import LessonScript, QuizItem, Scene
+import Stemmer
+
+from shared.lesson.script import LessonScript, QuizItem, Scene, Source
 from shared.lesson.shaping import split_sentences
 
 MIN_SECTIONS, MAX_SECTIONS = 5, 7
 CONNECTIVE = re.compile(r"^(?:(?:first|next|now|then|finally|so),\s+)?let's\b", re.IGNORECASE)
+_STEMMER = Stemmer.Stemmer("english")
 LEVELS = {
     "definition": "basics",
     "part": "core",
@@ -29,16 +32,25 @@ def _taught_sentences(narration: str) -> list[str]:
     return [s for s in split_sentences(narration) if not CONNECTIVE.match(s)]
 
 
+def _sources(scene: Scene, titles: dict[str, Source]) -> list[dict[str, str]]:
+    return [
+        {"title": titles[i].title, "url": titles[i].url} if i in titles else {"title": i, "url": ""}
+        for i in scene.source_ids
+    ]
+
+
+def _stems(text: str) -> set[str]:
+    return set(_STEMMER.stemWords(re.findall(r"[a-z0-9]+", text.lower())))
+
+
 def _exercise(scene: Scene, quiz: list[QuizItem], used: set[int]) -> dict[str, Any] | None:
-    """The quiz question that checks this section: the first unused one whose answer the scene states."""
-    narration = scene.narration.lower()
+    """The quiz question that checks this section: the first unused one whose answer the scene states
+    (every word of it, stemmed: "condenses" states "condensation"), or that asks about its heading."""
+    said = _stems(scene.narration)
     for index, item in enumerate(quiz):
-        answer = item.answer.lower().rstrip(".…")
-        if (
-            index not in used
-            and answer
-            and (answer in narration or scene.heading.lower() in item.question.lower())
-        ):
+        answer = _stems(item.answer)
+        asks = scene.heading.lower().rstrip("?") in item.question.lower()
+        if index not in used and answer and (answer <= said or asks):
             used.add(index)
             return {"question": item.question, "options": list(item.options), "answer": item.answer}
     return None
@@ -48,19 +60,25 @@ def outline_of(script: LessonScript, *, objectives: list[str] | None = None) -> 
     titles = {s.doc_id: s for s in script.sources}
     taught = [s for s in script.taught_scenes if s.kind != "recap" and s.source_ids]
     used: set[int] = set()
-    sections = []
-    for scene in taught[:MAX_SECTIONS]:
+    sections: list[dict[str, Any]] = []
+    by_title: dict[str, dict[str, Any]] = {}
+    for scene in taught:
         sentences = _taught_sentences(scene.narration)
+        same = by_title.get(scene.heading.strip().lower())
+        if same is not None:  # a scene that goes on about an earlier section's subject extends it
+            same["key_points"] += [b for b in scene.bullets if b not in same["key_points"]]
+            same["sources"] += [s for s in _sources(scene, titles) if s not in same["sources"]]
+            continue
+        if len(sections) == MAX_SECTIONS:
+            break
         section: dict[str, Any] = {
             "title": scene.heading,
             "level": LEVELS.get(scene.kind, "core"),
             "teaches": sentences[0] if sentences else scene.heading,
             "key_points": list(scene.bullets),
-            "sources": [
-                {"title": titles[i].title, "url": titles[i].url} if i in titles else {"title": i, "url": ""}
-                for i in scene.source_ids
-            ],
+            "sources": _sources(scene, titles),
         }
+        by_title[scene.heading.strip().lower()] = section
         if scene.kind == "example" and len(sentences) > 1:
             section["example"] = " ".join(sentences[1:3])
         exercise = _exercise(scene, list(script.quiz), used)
@@ -73,8 +91,9 @@ def outline_of(script: LessonScript, *, objectives: list[str] | None = None) -> 
             f"The knowledge base supports {len(sections)} section{'s' if len(sections) != 1 else ''} of the "
             f"{MIN_SECTIONS} a course outline asks for; add documents with `vividly kb add` for a fuller one."
         )
-    if len(taught) > MAX_SECTIONS:
-        notes.append(f"{len(taught) - MAX_SECTIONS} further scene(s) of the lesson are not listed.")
+    listed = sum(1 for scene in taught if scene.heading.strip().lower() in by_title)
+    if listed < len(taught):
+        notes.append(f"{len(taught) - listed} further scene(s) of the lesson are not listed.")
     return {
         "title": script.title,
         "grade_level": script.grade_level,
