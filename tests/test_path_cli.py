@@ -19,12 +19,15 @@ from tests.support.workers import ROOT
 SAMPLES = ROOT.parent / "shared" / "samples"
 
 
-def vividly_path(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def vividly_path(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "NARRATOR": "espeak",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "WORK_DIR": str(tmp_path / "work"),
+        **(env or {}),
     }
     return subprocess.run(
         [sys.executable, "-m", "cli", "path", *args, "--out", str(tmp_path / "out")],
@@ -115,3 +118,70 @@ def test_plan_only_and_bad_input(tmp_path):
 
     missing = vividly_path(tmp_path / "c", str(tmp_path / "nope.json"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+# Written for this test (CC0): what the AWS sample's missed questions need and the offline Wikipedia lacks.
+OBJECT_STORAGE = (
+    "Object storage is a way of storing data as objects. Each object holds the data, a set of metadata and a "
+    "unique key. Objects are kept in flat containers called buckets instead of folders on a disk. Object "
+    "storage scales to very large amounts of data because the system spreads the objects across many "
+    "machines. Amazon S3 is an object storage service: it is used to store and retrieve any amount of data, "
+    "such as backups, images, logs and static web pages. Applications read and write objects over HTTP by "
+    "their keys. Object storage keeps several copies of each object, so the data survives the loss of a disk."
+)
+ACCESS_MANAGEMENT = (
+    "Access management is the practice of deciding who may use which resources. It rests on identities, "
+    "authentication and permissions. Authentication checks who a user is, for example with a password or a "
+    "key. Authorization decides what an authenticated user may do. IAM stands for Identity and Access "
+    "Management: in AWS it is the service that controls access to resources. IAM policies are documents "
+    "that allow or deny actions on resources. The principle of least privilege means giving each user only "
+    "the permissions the work needs. Roles let a service act with permissions of its own without a password."
+)
+
+
+@pytest.mark.slow
+def test_the_aws_sample_needs_documents_and_works_with_them(tmp_path):
+    env = {"KNOWLEDGE_PATH": str(tmp_path / "kb.jsonl")}
+    bare = vividly_path(tmp_path / "bare", str(SAMPLES / "assessment_aws.json"), env=env)
+    assert bare.returncode == 1, bare.stdout + bare.stderr
+    path = json.loads((only_folder(tmp_path / "bare") / "path.json").read_text())
+    assert path["status"] == "failed"  # every course failed: said per course, no filler lesson
+    assert all("knowledge base cannot support it" in c["error"] for c in path["courses"])
+
+    for title, text in (("Object storage", OBJECT_STORAGE), ("Access management", ACCESS_MANAGEMENT)):
+        document = tmp_path / f"{title}.txt"
+        document.write_text(text)
+        url = f"https://example.org/{title.replace(' ', '-')}"
+        added = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cli",
+                "kb",
+                "add",
+                str(document),
+                "--title",
+                title,
+                "--url",
+                url,
+                "--license",
+                "CC0",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert added.returncode == 0, added.stderr
+    taught = vividly_path(tmp_path / "taught", str(SAMPLES / "assessment_aws.json"), env=env)
+    assert taught.returncode == 0, taught.stdout + taught.stderr
+    folder = only_folder(tmp_path / "taught")
+    for entry in json.loads((folder / "path.json").read_text())["courses"]:
+        course_dir = folder / "courses" / entry["course"]["folder"]
+        script = LessonScript.model_validate_json((course_dir / "script.json").read_text())
+        assert any(s.url.startswith("https://example.org/") for s in script.sources)  # taught from them
+        deck = Presentation(str(course_dir / "deck.pptx"))
+        assert len(deck.slides) == len(script.scenes)
+    iam = folder / "courses" / "2-access-management" / "script.json"
+    assert "identity and access management" in iam.read_text().lower()  # what the learner missed
