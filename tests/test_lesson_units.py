@@ -110,3 +110,14 @@ def test_added_documents_are_searchable(tmp_path: Path):
     )
     kb = KnowledgeBase.default(path)
     assert kb.search("zorbling downhill", k=1)[0].doc_id == "local:zorb"
+
+
+def test_a_definition_names_its_term_as_the_source_does():
+    from shared.lesson.composer import _as_sources_say
+
+    assert (
+        _as_sources_say("Access management", "Access management is the practice of …") == "access management"
+    )
+    assert _as_sources_say("Sonnet", "A sonnet is a poem of fourteen lines.") == "a sonnet"
+    assert _as_sources_say("Water cycle", "The water cycle is the path …") == "the water cycle"
+    assert _as_sources_say("Amazon River", "The Amazon River is …") == "the Amazon River"

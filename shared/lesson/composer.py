@@ -265,9 +265,14 @@ def _the(title: str) -> str:
 
 
 def _as_sources_say(title: str, first_line: str) -> str:
-    """'a sonnet' where the definition says "A sonnet is …"; otherwise as `_the` names it."""
+    """'a sonnet' where the definition says "A sonnet is …", 'access management' where it says "Access
+    management is …" with no article (a mass noun: "the access management" is wrong); otherwise as `_the`."""
     article = re.match(rf"^(an?) {re.escape(title)}\b", first_line, re.IGNORECASE)
-    return f"{article.group(1).lower()} {title.lower()}" if article else _the(title)
+    if article:
+        return f"{article.group(1).lower()} {title.lower()}"
+    named = _the(title)
+    bare = re.match(rf"^{re.escape(title)} (?:is|are|was|refers|means)\b", first_line, re.IGNORECASE)
+    return named.removeprefix("the ") if bare and named.startswith("the ") else named
 
 
 def _fit(blocks: list[Block], budget_words: int) -> list[Block]:
