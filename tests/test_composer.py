@@ -265,3 +265,12 @@ def test_a_quiz_never_offers_the_answer_under_its_acronym():
     )
     assert quiz and quiz[0].answer == "Central processing unit"
     assert all(option.lower() != "cpu" for option in quiz[0].options)
+
+
+def test_parts_named_after_including_are_components_not_steps(kb, embedder):
+    # A learning path's course asks this way; a numbered "step by step" would teach an order that is not there.
+    script, _ = lesson(kb, embedder, "Explain photosynthesis, including carbon dioxide and chlorophyll")
+    overview = next(s for s in script.scenes if s.heading.endswith("the parts you asked about"))
+    assert overview.visual.layout == "bullets"
+    assert overview.narration.startswith("Let's meet the 2 parts you asked about.")
+    assert not any(s.visual.layout == "steps" for s in script.scenes)

@@ -37,6 +37,7 @@ from shared.lesson.shaping import (
 )
 from shared.lesson.syntax import Simplifier
 
+SEQUENCE = re.compile(r"\b(?:process|stages?|phases?|steps?|cycle|sequence|in order|order)\b", re.I)
 MAX_SCENE_SENTENCES = 4
 QUIZ_PAUSE_S = 4.0
 QUIZ_SHARE = 0.34
@@ -209,14 +210,23 @@ def _blocks(plan: QuestionPlan, judged: list[Judged], pools: dict[str, list[Line
                 labels.append(bare_title(doc.passage.title)[:24])
         if overview:
             cycle = "cycle" in plan.focus.lower()
+            # Parts named after "including" are components, not a sequence: a numbered "step by step"
+            # would teach an order that is not there.
+            ordered = cycle or plan.intent in ("steps", "how") or bool(SEQUENCE.search(plan.question))
+            if ordered:
+                heading = f"The stages of {_the(title)}" if cycle else f"{title}: step by step"
+                lead_in = f"Let's follow the {len(labels)} parts you asked about, in order."
+            else:
+                heading = f"{title}: the parts you asked about"
+                lead_in = f"Let's meet the {len(labels)} parts you asked about."
             blocks.append(
                 Block(
                     "part",
-                    f"The stages of {_the(title)}" if cycle else f"{title}: step by step",
+                    heading[:90],
                     overview,
-                    "cycle" if cycle else "steps",
+                    ("cycle" if cycle else "steps") if ordered else "bullets",
                     labels=labels,
-                    lead_in=f"Let's follow the {len(labels)} parts you asked about, in order.",
+                    lead_in=lead_in,
                     whole=True,
                 )
             )
