@@ -25,7 +25,7 @@ from shared.config import Settings
 from shared.logs import configure_logging
 from shared.paths.workflow import path_result
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "assessment_grade6_science.json"
+SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "assessment_grade6.json"
 
 
 def course_times(summary: dict[str, Any]) -> dict[int, float]:

@@ -16,7 +16,7 @@ from shared.lesson.script import LessonScript
 from shared.media.video import probe
 from tests.support.workers import ROOT
 
-SAMPLES = ROOT.parent / "shared" / "samples"
+DATA = ROOT / "tests" / "data"  # our own assessments, shaped like the team's samples
 
 
 def vividly_path(
@@ -46,7 +46,7 @@ def only_folder(tmp_path: Path) -> Path:
 
 @pytest.mark.slow
 def test_grade6_path_makes_a_lesson_per_teachable_course(tmp_path):
-    run = vividly_path(tmp_path, str(SAMPLES / "assessment_grade6_science.json"), "--max-concurrent", "2")
+    run = vividly_path(tmp_path, str(DATA / "assessment_grade6.json"), "--max-concurrent", "2")
     # Food chains has no passage of its own offline: that course fails honestly, the rest stand.
     assert run.returncode == 1, run.stdout + run.stderr
     assert "Learning path completed_with_failures" in run.stdout
@@ -102,12 +102,12 @@ def test_grade6_path_makes_a_lesson_per_teachable_course(tmp_path):
 
 
 def test_plan_only_and_bad_input(tmp_path):
-    planned = vividly_path(tmp_path / "a", str(SAMPLES / "assessment_aws.json"), "--no-video")
+    planned = vividly_path(tmp_path / "a", str(DATA / "assessment_cloud.json"), "--no-video")
     assert planned.returncode == 0, planned.stdout + planned.stderr
     path = json.loads((only_folder(tmp_path / "a") / "path.json").read_text())
     assert path["plan_only"] and [e["status"] for e in path["courses"]] == ["planned", "planned"]
 
-    data = json.loads((SAMPLES / "assessment_grade6_science.json").read_text())
+    data = json.loads((DATA / "assessment_grade6.json").read_text())
     data["skills"][0]["prerequisites"] = ["food-chains"]  # cells → food chains → photosynthesis → cells
     cyclic = tmp_path / "cyclic.json"
     cyclic.write_text(json.dumps(data))
@@ -142,7 +142,7 @@ ACCESS_MANAGEMENT = (
 @pytest.mark.slow
 def test_the_aws_sample_needs_documents_and_works_with_them(tmp_path):
     env = {"KNOWLEDGE_PATH": str(tmp_path / "kb.jsonl")}
-    bare = vividly_path(tmp_path / "bare", str(SAMPLES / "assessment_aws.json"), env=env)
+    bare = vividly_path(tmp_path / "bare", str(DATA / "assessment_cloud.json"), env=env)
     assert bare.returncode == 1, bare.stdout + bare.stderr
     path = json.loads((only_folder(tmp_path / "bare") / "path.json").read_text())
     assert path["status"] == "failed"  # every course failed: said per course, no filler lesson
@@ -174,7 +174,7 @@ def test_the_aws_sample_needs_documents_and_works_with_them(tmp_path):
             timeout=120,
         )
         assert added.returncode == 0, added.stderr
-    taught = vividly_path(tmp_path / "taught", str(SAMPLES / "assessment_aws.json"), env=env)
+    taught = vividly_path(tmp_path / "taught", str(DATA / "assessment_cloud.json"), env=env)
     assert taught.returncode == 0, taught.stdout + taught.stderr
     folder = only_folder(tmp_path / "taught")
     for entry in json.loads((folder / "path.json").read_text())["courses"]:

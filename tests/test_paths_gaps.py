@@ -12,9 +12,9 @@ from shared.paths.courses import plan_courses
 from shared.paths.gaps import analyse
 from shared.paths.objectives import objective
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
-GRADE6 = SAMPLES / "assessment_grade6_science.json"
-AWS = SAMPLES / "assessment_aws.json"
+DATA = Path(__file__).resolve().parent / "data"  # our own assessments
+GRADE6 = DATA / "assessment_grade6.json"
+AWS = DATA / "assessment_cloud.json"
 
 
 def grade6() -> dict:
@@ -82,7 +82,7 @@ def test_grade6_courses_follow_prerequisites_and_say_why():
         assert course.folder.startswith(f"{course.position}-")
     photosynthesis = courses[order.index("photosynthesis")]
     assert photosynthesis.builds_on == ("cells",) and "needs: cells" in photosynthesis.reason
-    assert "Identify what gas plants take in for photosynthesis" in photosynthesis.objectives
+    assert "Identify which gas leaves absorb from the air to make food" in photosynthesis.objectives
     assert "carbon dioxide" in photosynthesis.lesson_query and "chlorophyll" in photosynthesis.lesson_query
 
 
@@ -140,7 +140,7 @@ def test_csv_with_the_same_columns():
         (lambda d: d["skills"][0]["prerequisites"].append("weather"), "skills", "prerequisite cycle"),
         (lambda d: d.update(questions=[]), "questions", "at least one question"),
         (
-            lambda d: d["questions"][1].update(question_id="q1"),
+            lambda d: d["questions"][1].update(question_id=d["questions"][0]["question_id"]),
             "questions.1.question_id",
             "duplicate question_id",
         ),

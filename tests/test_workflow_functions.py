@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, func, select
 
 from shared.db.models import Workflow
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "assessment_grade6_science.json"
+SAMPLE = Path(__file__).resolve().parent / "data" / "assessment_grade6.json"
 
 
 def sse(text: str) -> list[dict]:

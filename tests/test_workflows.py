@@ -24,7 +24,7 @@ from shared.workflows.engine import NewItem, WorkflowEngine
 from worker.pipeline import PipelineRunner
 from worker.workflows import WorkflowAdvancer, run_in_process
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture
@@ -183,7 +183,7 @@ def test_a_path_publishes_its_courses_and_report_into_one_folder(resources):
     from shared.paths.assessment import from_json
     from shared.paths.workflow import start_path
 
-    sample = SAMPLES / "assessment_grade6_science.json"
+    sample = DATA / "assessment_grade6.json"
     engine = WorkflowEngine(resources.sessions, resources.publisher)
     workflow, _ = start_path(
         engine, from_json(sample.read_text()), {}, correlation_id="c-report", max_concurrent=2
