@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, func, select
 
 from shared.db.models import Workflow
@@ -89,3 +91,43 @@ def test_submit_read_stream_and_cancel_a_learning_path(client, database_url, tmp
         client.get(f"/workflow_events?workflow_id={workflow_id}", headers={"Last-Event-ID": "x"}).status_code
         == 400
     )
+
+
+@pytest.mark.pubsub
+@pytest.mark.postgres
+def test_a_path_through_the_functions_and_a_worker_streams_its_timeline_live(pg_stack, tmp_path):
+    """submit_assessment → Pub/Sub → a `python -m worker` process → the SSE stream, read while it runs,
+    ends when the path is at rest; the report is in content storage beside the courses' files."""
+    from functions.local_app import create_app
+    from tests.support.workers import spawn_worker
+
+    client = create_app().test_client()
+    answer = client.post(
+        "/submit_assessment", json={**json.loads(SAMPLE.read_text()), "options": {"max_concurrent": 2}}
+    )
+    assert answer.status_code == 202, answer.get_json()
+    workflow_id = answer.get_json()["workflow_id"]
+    worker = spawn_worker("--follow", env={"LOG_LEVEL": "WARNING"})
+    try:
+        started = time.monotonic()
+        stream = client.get(f"/workflow_events?workflow_id={workflow_id}&max_s=120")
+        events = sse(stream.get_data(as_text=True))  # blocks while the worker makes the courses
+        took = time.monotonic() - started
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert events[-1]["event"] == "end" and events[-1]["status"] == "completed", events[-3:]
+    assert took < 120
+    state: dict[int, str] = {}
+    for event in events:
+        if event.get("position") is not None:
+            state[event["position"]] = event["status"]
+            assert sum(s == "running" for s in state.values()) <= 2  # the cap, as the stream told it
+    assert set(state.values()) == {"completed"} and len(state) == 4
+    view = client.get(f"/get_workflow?workflow_id={workflow_id}").get_json()
+    assert view["status"] == "completed" and view["progress"] == 100
+    folder = tmp_path / "content" / "workflows" / uuid.UUID(workflow_id).hex
+    report = json.loads((folder / "path.json").read_text())
+    assert [c["status"] for c in report["courses"]] == ["completed"] * 4
+    for entry in report["courses"]:
+        assert (folder / "courses" / entry["course"]["folder"] / "course.json").exists()
