@@ -263,10 +263,8 @@ def _worker_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return {"LOG_LEVEL": "INFO", **(extra or {})}
 
 
-@pytest.mark.postgres
-def test_worker_killed_mid_stage_is_resumed_from_its_checkpoint(pg_stack, stage_log):
-    request_id = submit()
-    res = functions_main.resources()
+def kill_worker_mid_render(res, request_id: uuid.UUID) -> None:
+    """Start a worker whose render stage is slow, and SIGKILL it once `request_id` is rendering."""
     victim = spawn_worker(
         "--follow", env=_worker_env({"ECHO_SLOW_STATUS": "rendering_video", "ECHO_SLOW_S": "60"})
     )
@@ -276,6 +274,13 @@ def test_worker_killed_mid_stage_is_resumed_from_its_checkpoint(pg_stack, stage_
         victim.wait(timeout=10)
     finally:
         victim.kill()
+
+
+@pytest.mark.postgres
+def test_worker_killed_mid_stage_is_resumed_from_its_checkpoint(pg_stack, stage_log):
+    request_id = submit()
+    res = functions_main.resources()
+    kill_worker_mid_render(res, request_id)
     survivor = spawn_worker("--follow", env=_worker_env())
     try:
         wait_until(lambda: request_status(res, request_id) == "completed", timeout_s=90)
@@ -397,15 +402,7 @@ def test_a_workflow_survives_a_sigkilled_worker_with_no_item_done_twice(pg_stack
     )
     with res.sessions() as session:
         (first,) = [i.request_id for i in store.items_of(session, workflow.id) if i.status == "running"]
-    victim = spawn_worker(
-        "--follow", env=_worker_env({"ECHO_SLOW_STATUS": "rendering_video", "ECHO_SLOW_S": "60"})
-    )
-    try:
-        wait_until(lambda: request_status(res, first) == "rendering_video", timeout_s=60)
-        victim.send_signal(signal.SIGKILL)
-        victim.wait(timeout=10)
-    finally:
-        victim.kill()
+    kill_worker_mid_render(res, first)
     survivor = spawn_worker("--follow", env=_worker_env())
 
     def at_rest() -> bool:

@@ -41,9 +41,11 @@ class WorkflowAdvancer(Hooks):
             self.engine.advance(workflow_id)
             if self.storage is not None:
                 with self.engine.sessions() as session:
-                    workflow = store.get_workflow(session, workflow_id, full=True)
+                    workflow = store.get_workflow(session, workflow_id)
                     if workflow.status in WORKFLOW_AT_REST and workflow.kind == PATH_KIND:
-                        publish_report(self.storage, session, workflow)
+                        # Items and timeline loaded only now: most children come to rest mid-path.
+                        full = store.get_workflow(session, workflow_id, full=True)
+                        publish_report(self.storage, session, full)
         except Exception as exc:  # the child's outcome is committed; the sweep releases the next items later
             log.warning("workflow_advance_failed", workflow_id=str(workflow_id), error=type(exc).__name__)
 

@@ -20,13 +20,12 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.presentation import Presentation as Deck
 from pptx.shapes.autoshape import Shape
-from pptx.slide import Slide as PptxSlide
 from pptx.util import Emu, Pt
 
 from shared.lesson.script import LessonScript
 from shared.lesson.slides import slide_for
 from shared.media.slides import Slide, SlideState, draw, font
-from shared.media.slides.canvas import TextRun
+from shared.media.slides.canvas import SlideLayout, TextRun
 
 FACE = "DejaVu Sans"
 SIZE = (1920, 1080)  # the picture behind each page; 16:9 like the video
@@ -96,7 +95,7 @@ def _width(run: TextRun, right_edge: float) -> float:
     return max(run.width, widest, min(widest * 1.04 + 2, right_edge - run.x))
 
 
-def _page(deck: Deck, page: Page) -> tuple[PptxSlide, int, bool]:
+def _page(deck: Deck, page: Page) -> SlideLayout:
     image, layout = draw(page.slide, SlideState(), SIZE, ink=False)
     pptx_slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])
     picture = io.BytesIO()
@@ -109,18 +108,16 @@ def _page(deck: Deck, page: Page) -> tuple[PptxSlide, int, bool]:
     tree.insert(2, background._element)
     title = pptx_slide.shapes.title
     heading = next((r for r in layout.runs if r.role == "heading"), None)
-    boxes = 0
     for run in layout.runs:
         if run is heading and title is not None:
             _set_text(title, run, _width(run, layout.safe_area[2]))
         else:
             box = pptx_slide.shapes.add_textbox(0, 0, 1, 1)
             _set_text(box, run, _width(run, layout.safe_area[2]))
-        boxes += 1
     if heading is None and title is not None:
         title._element.getparent().remove(title._element)  # a slide with no heading keeps no empty title
     pptx_slide.notes_slide.notes_text_frame.text = page.notes
-    return pptx_slide, boxes, layout.truncated
+    return layout
 
 
 def write_deck(pages: Sequence[Page], path: Path, *, title: str) -> DeckReport:
@@ -130,17 +127,15 @@ def write_deck(pages: Sequence[Page], path: Path, *, title: str) -> DeckReport:
     deck = Presentation()
     deck.slide_width, deck.slide_height = SLIDE_W, SLIDE_H
     deck.core_properties.title = title
-    boxes = 0
-    truncated = []
-    for number, page in enumerate(pages):
-        _, count, cut = _page(deck, page)
-        boxes += count
-        if cut:
-            truncated.append(number)
+    layouts = [_page(deck, page) for page in pages]
     partial = path.with_name(path.name + ".partial")
     deck.save(str(partial))
     partial.replace(path)
-    return DeckReport(len(pages), boxes, tuple(truncated))
+    return DeckReport(
+        len(pages),
+        sum(len(layout.runs) for layout in layouts),
+        tuple(n for n, layout in enumerate(layouts) if layout.truncated),
+    )
 
 
 def lesson_deck(script: LessonScript, path: Path) -> DeckReport:
