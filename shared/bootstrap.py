@@ -10,11 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.config import Settings
 from shared.db.engine import make_engine, make_session_factory
-from shared.messaging.publisher import JsonLinesPublisher, Publisher, PubSubPublisher
+from shared.messaging.publisher import JsonLinesPublisher, Publisher
 from shared.storage.base import Storage
-from shared.storage.gcs import GCSStorage
 from shared.storage.local import LocalStorage
-from shared.storage.signing import default_signing_credentials
 
 
 @dataclass
@@ -30,14 +28,25 @@ class Resources:
         self.engine.dispose()
 
 
+# The Google client libraries are imported only where they are used: an offline worker or CLI never loads
+# them (about 30 MB of a process that must stay under 400 MB for a long lesson).
+
+
 def make_publisher(settings: Settings, *, offline: bool = False) -> Publisher:
     if offline:
         return JsonLinesPublisher(settings.work_dir.parent / "topics")
+    from shared.messaging.pubsub_publisher import PubSubPublisher
+
     return PubSubPublisher(settings.gcp_project, timeout_s=settings.publish_timeout_s)
 
 
 def make_storage(settings: Settings) -> tuple[Storage, Storage]:
     """(work storage for stage checkpoints, content storage for published lessons)."""
+    if not (settings.work_bucket or settings.content_bucket):
+        return LocalStorage(settings.work_dir), LocalStorage(settings.content_dir)
+    from shared.storage.gcs import GCSStorage
+    from shared.storage.signing import default_signing_credentials
+
     work: Storage = (
         GCSStorage(
             settings.work_bucket, project=settings.gcp_project, emulator_host=settings.storage_emulator_host

@@ -21,6 +21,7 @@ from shared.lifecycle import Lifecycle
 from shared.media import audio
 from shared.media.slides import contrast_ratio
 from shared.media.video import probe
+from tests import reference
 from tests.conftest import REQUESTS
 from worker.events import OutcomeEvents
 from worker.pipeline import PipelineRunner
@@ -113,7 +114,7 @@ def test_lesson_media_is_sound(offline):
 
     narration = local(artifacts["narration"].uri)
     samples, rate = audio.read_wav(narration)
-    assert audio.loudness(samples, rate) == pytest.approx(-16.0, abs=1.0)
+    assert reference.loudness(samples, rate) == pytest.approx(-16.0, abs=1.0)
     info = probe(local(artifacts["video"].uri))
     assert info.has_video and info.has_audio
     assert (info.video_codec, info.audio_codec, info.pixel_format) == ("h264", "aac", "yuv420p")

@@ -14,9 +14,8 @@ import random
 import re
 from dataclasses import dataclass
 
-from wordfreq import zipf_frequency
-
 from shared.lesson.bullets import DEFINITION, bullet_for, phrase_at_break
+from shared.lesson.glossary import zipf
 from shared.lesson.script import QuizItem
 
 DANGLING_REFERENT = re.compile(
@@ -64,7 +63,7 @@ def _which_question(taught: Taught, rng: random.Random, pool: list[str]) -> Quiz
     if not predicate or DANGLING_REFERENT.search(predicate):
         return None
     lowered = taught.sentence.lower()
-    distinctive = min(term.lower().split(), key=lambda w: zipf_frequency(w, "en"))
+    distinctive = min(term.lower().split(), key=lambda w: zipf(w))
     # A distractor naming the answer's distinctive word ("Sinking of the Titanic" for "Titanic") or found in
     # the sentence could be argued right; those left ("Bayes' theorem") are plainly wrong to who watched.
     by_lower = {t.lower(): t for t in reversed(pool)}  # one spelling per name, the first given
