@@ -178,6 +178,83 @@ def generate_command(
     fail(f"generation {status}: {request.error_message or request.stage_message}")
 
 
+@app.command("deck")
+def deck_command(
+    deck: Annotated[Path, typer.Argument(help="a .pptx; each slide's speaker notes are its narration")],
+    out: Annotated[Path | None, typer.Option(help="output folder (default: ./output/decks/<name>)")] = None,
+    presenter: Annotated[str, typer.Option(help="offline (hosted presenters: not yet)")] = "offline",
+    slides: Annotated[str | None, typer.Option(help="only these slides, e.g. 2,4-6")] = None,
+    regenerate: Annotated[
+        str | None, typer.Option(help="remake these slides even if unchanged, e.g. 3 or all")
+    ] = None,
+    max_concurrent: Annotated[int, typer.Option("--max-concurrent", help="clips made at once, 1-8")] = 2,
+    portrait: Annotated[
+        Path | None, typer.Option(help="a portrait pack folder (default: Viv, drawn)")
+    ] = None,
+    corner: Annotated[str, typer.Option(help="bottom-right, bottom-left, top-right or top-left")] = (
+        "bottom-right"
+    ),
+    size: Annotated[float, typer.Option(help="presenter height, as a share of the video's")] = 0.42,
+    voice: Annotated[str, typer.Option(help="espeak (the offline presenter's lips follow its phonemes)")] = (
+        "espeak"
+    ),
+    words_per_minute: Annotated[int, typer.Option("--wpm", help="speaking rate, 80-300")] = 150,
+) -> None:
+    """A presenter clip per slide of a PPTX, the whole deck as one video, captions and a manifest.
+
+    A rerun remakes only what changed. Exit codes: 0 every slide has its clip, 1 some slide failed,
+    2 bad arguments or file, 130 interrupted.
+    """
+    from cli.deck import presenter_of, run
+    from shared.decks.pptx_source import read_deck
+    from shared.errors import InvalidInput, PermanentError
+    from shared.logs import configure_logging
+    from shared.presenter.batch import parse_selection
+    from shared.presenter.deck_run import DeckJob
+
+    configure_logging("WARNING")
+    if presenter != "offline":
+        fail(f"--presenter {presenter}: only the offline presenter is available so far", EXIT_USAGE)
+    if not 1 <= max_concurrent <= 8:
+        fail("--max-concurrent must be 1-8", EXIT_USAGE)
+    if not 80 <= words_per_minute <= 300:
+        fail("--wpm must be 80-300", EXIT_USAGE)
+    if voice != "espeak":
+        fail(f"--voice {voice}: the offline presenter speaks with espeak only so far", EXIT_USAGE)
+    try:
+        total = len(read_deck(deck))
+        selected = parse_selection(slides, total)
+        forced = parse_selection(regenerate, total, field_name="regenerate")
+        if regenerate is not None and forced is None:  # "all"
+            forced = list(range(1, total + 1))
+        job = DeckJob(
+            deck=deck,
+            out=out or Path("output") / "decks" / deck.stem,
+            presenter=presenter_of(portrait, corner, size),
+            words_per_minute=words_per_minute,
+            max_concurrent=max_concurrent,
+            selected=selected,
+            regenerate=forced,
+        )
+    except (InvalidInput, ValueError) as exc:
+        fail(f"{deck}: {exc}", EXIT_USAGE)
+    try:
+        manifest = run(job, console)
+    except KeyboardInterrupt:
+        fail("interrupted; a rerun finishes the remaining slides", EXIT_INTERRUPTED)
+    except PermanentError as exc:
+        fail(str(exc))
+    counts = manifest.counts()
+    console.print(
+        f"clips and manifest in {job.out}"
+        + (", the whole deck in deck.mp4" if (job.out / "deck.mp4").exists() else "")
+    )
+    if counts["skipped"]:
+        console.print(f"{counts['skipped']} skipped (unchanged or not selected)")
+    if counts["failed"]:
+        raise typer.Exit(EXIT_FAILED)
+
+
 @app.command("path")
 def path_command(
     assessment_file: Annotated[Path, typer.Argument(help="an assessment, .json or .csv")],

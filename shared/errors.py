@@ -70,6 +70,17 @@ class TooLittleSource(VividlyError):
     code = "too_little_source"
 
 
+class InvalidInput(VividlyError):
+    """What a caller sent cannot be used; `fields` says where and why (HTTP 422, CLI one line each)."""
+
+    code = "validation_failed"
+    http_status = 422
+
+    def __init__(self, fields: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(f"{f['field']}: {f['reason']}" for f in fields))
+        self.fields = fields
+
+
 class IllegalTransition(VividlyError):
     code = "illegal_transition"
     http_status = 409

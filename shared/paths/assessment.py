@@ -18,22 +18,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shared.domain.schemas import field_errors
-from shared.errors import VividlyError
+from shared.errors import InvalidInput
 
 Difficulty = Literal["easy", "medium", "hard"]
 MAX_QUESTIONS = 500
 MAX_SKILLS = 200
 
 
-class AssessmentInvalid(VividlyError):
-    """The assessment cannot be analysed; `fields` says where and why."""
-
-    code = "validation_failed"
-    http_status = 422
-
-    def __init__(self, fields: list[dict[str, str]]) -> None:
-        super().__init__("; ".join(f"{f['field']}: {f['reason']}" for f in fields))
-        self.fields = fields
+class AssessmentInvalid(InvalidInput):
+    """The assessment cannot be analysed."""
 
 
 class SkillIn(BaseModel):

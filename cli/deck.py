@@ -1,0 +1,62 @@
+"""`vividly deck`: a PPTX in, a narrated presenter clip per slide out, with a live table per slide."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+
+from shared.presenter.batch import Manifest
+from shared.presenter.clip import Placement, Presenter
+from shared.presenter.deck_run import DeckJob, run_deck
+from shared.presenter.portrait import load_pack, write_default_pack
+from shared.presenter.track import Motion
+
+STYLE = {"done": "green", "running": "yellow", "failed": "red", "skipped": "cyan", "queued": "dim"}
+
+
+def presenter_of(portrait: Path | None, corner: str, height: float) -> Presenter:
+    """The pack given (checked now, so no slide fails later for it) or the project's own drawn one."""
+    pack = (
+        load_pack(portrait)
+        if portrait
+        else write_default_pack(Path(tempfile.mkdtemp(prefix="vividly-pack-")))
+    )
+    return Presenter(pack, Placement(corner=corner, height=height), Motion())
+
+
+def table_of(manifest: Manifest) -> Group:
+    table = Table(title=f"{manifest.deck}", title_justify="left")
+    for column in ("slide", "title", "narrated from", "status", "clip", "length"):
+        table.add_column(column)
+    for entry in manifest.slides:
+        status = entry.status + (f" ({entry.reason})" if entry.status == "skipped" and entry.reason else "")
+        table.add_row(
+            str(entry.number),
+            (entry.title or "—")[:40],
+            entry.narrated_from,
+            f"[{STYLE.get(entry.status, 'white')}]{status}[/]",
+            entry.clip or "",
+            f"{entry.duration_s:.1f} s" if entry.duration_s else "",
+            end_section=False,
+        )
+        if entry.error:
+            table.add_row("", f"[red]{entry.error[:100]}[/]", "", "", "", "")
+    counts = manifest.counts()
+    line = ", ".join(
+        f"{counts[k]} {k}" for k in ("done", "running", "failed", "skipped", "queued") if counts[k]
+    )
+    return Group(table, f"{counts['total']} slides: {line}")
+
+
+def run(job: DeckJob, console: Console) -> Manifest:
+    with Live(console=console, refresh_per_second=4, transient=False) as live:
+
+        def show(manifest: Manifest) -> None:
+            live.update(table_of(manifest))
+
+        job.on_change = show
+        return run_deck(job)
