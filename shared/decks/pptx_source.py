@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
 from pptx import Presentation
 from pptx.exc import PackageNotFoundError
 
@@ -149,4 +150,19 @@ def render_pages(path: Path, folder: Path, size: tuple[int, int] = (1280, 720)) 
         shutil.rmtree(profile, ignore_errors=True)
     pages = sorted(folder.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
     pdf.unlink(missing_ok=True)
+    for page in pages:
+        _fit(page, size)
     return pages
+
+
+def _fit(page: Path, size: tuple[int, int]) -> None:
+    """Make the page exactly `size`, letterboxed in white: a 4:3 deck, or a page a pixel too tall, would
+    otherwise reach the encoder at a size it refuses (yuv420p needs even sides)."""
+    with Image.open(page) as image:
+        if image.size == size:
+            return
+        picture = image.convert("RGB")
+    picture.thumbnail(size, Image.Resampling.LANCZOS)
+    canvas = Image.new("RGB", size, (255, 255, 255))
+    canvas.paste(picture, ((size[0] - picture.width) // 2, (size[1] - picture.height) // 2))
+    canvas.save(page)
