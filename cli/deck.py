@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -59,4 +60,23 @@ def run(job: DeckJob, console: Console) -> Manifest:
             live.update(table_of(manifest))
 
         job.on_change = show
-        return run_deck(job)
+        manifest = run_deck(job)
+    console.print()
+    return manifest
+
+
+def present_course_decks(
+    summary: dict[str, Any], presenter: Presenter, console: Console, max_concurrent: int
+) -> dict[int, Path]:
+    """A presenter video for every course deck a learning path made (seed 000's last step); the
+    whole-deck video of each course that got one, by course position."""
+    made = {}
+    for entry in summary["courses"]:
+        deck = entry["files"].get("deck")
+        if not deck:
+            continue
+        folder = Path(deck).parent / "presenter"
+        manifest = run(DeckJob(Path(deck), folder, presenter, max_concurrent=max_concurrent), console)
+        if (folder / "deck.mp4").exists() and not manifest.counts()["failed"]:
+            made[entry["course"]["position"]] = folder / "deck.mp4"
+    return made

@@ -264,6 +264,9 @@ def path_command(
         bool, typer.Option(help="make each course's narrated video (--no-video: plan only)")
     ] = True,
     minutes: Annotated[int, typer.Option("--minutes", help="length of each course video, 1-10")] = 2,
+    presenter: Annotated[
+        str, typer.Option(help="none, or offline: a presenter video made from each course's deck")
+    ] = "none",
 ) -> None:
     """A learning path offline: the gap report, courses in prerequisite order, a video per course.
 
@@ -281,6 +284,8 @@ def path_command(
         fail("--max-concurrent must be 1-16", EXIT_USAGE)
     if not 1 <= minutes <= 10:
         fail("--minutes must be 1-10", EXIT_USAGE)
+    if presenter not in ("none", "offline"):
+        fail(f"--presenter {presenter}: none or offline", EXIT_USAGE)
     try:
         assessment, raw = read_assessment(assessment_file)
         if out is not None:
@@ -306,6 +311,13 @@ def path_command(
         get_logger("cli").exception("learning path stopped")
         fail(f"learning path stopped: {type(exc).__name__}: {exc}")
     summary = run.summary
+    presented: dict[int, Path] = {}
+    if presenter == "offline" and video:
+        from cli.deck import present_course_decks, presenter_of
+
+        presented = present_course_decks(
+            summary, presenter_of(None, "bottom-right", 0.42), console, max_concurrent
+        )
     console.print(gap_table(json.loads((run.folder / "gaps.json").read_text())))
     # Plain print: paths must not be wrapped, scripts read these lines.
     print(f"Learning path {summary['status']} (workflow {run.workflow_id})")
@@ -315,6 +327,8 @@ def path_command(
         print(f"  {course['position']}. {course['title']} [{entry['status']}] — {course['reason']}")
         for kind, where in entry["files"].items():
             print(f"       {kind:<13} {where}")
+        if course["position"] in presented:
+            print(f"       {'presenter':<13} {presented[course['position']]}")
         if entry["error"]:
             print(f"       why: {entry['error']}")
     if summary["status"] not in ("completed",):

@@ -322,3 +322,21 @@ def test_a_portrait_pack_is_checked_when_it_is_given(tmp_path: Path, pack):
     with pytest.raises(InvalidInput, match="transparent"):
         load_pack(opaque)
     assert load_pack(pack.folder).mouths.keys() == set(MOUTHS)
+
+
+@pytest.mark.slow
+def test_a_lesson_deck_becomes_a_presenter_video_narrated_by_its_notes(tmp_path: Path, pack):
+    """Seed 000's last step: the deck a lesson (or a learning path's course) wrote, presented."""
+    _office_or_skip()
+    from shared.decks.pptx_deck import lesson_deck
+    from tests.test_slides import sample_lesson
+
+    script = sample_lesson()
+    script = script.model_copy(update={"scenes": script.scenes[:3]})
+    lesson_deck(script, tmp_path / "deck.pptx")
+    manifest = run_deck(DeckJob(tmp_path / "deck.pptx", tmp_path / "presenter", Presenter(pack)))
+    assert [e.narrated_from for e in manifest.slides] == ["notes"] * 3
+    assert [s.narration for s in read_deck(tmp_path / "deck.pptx")] == [s.narration for s in script.scenes]
+    assert (tmp_path / "presenter" / "deck.mp4").exists()
+    vtt = (tmp_path / "presenter" / "deck.vtt").read_text()
+    assert script.scenes[1].narration.split(". ")[0].split()[0] in vtt
