@@ -27,6 +27,7 @@ from shared.media.video import Still, encode
 from shared.presenter.clip import Presenter, write_narration
 from shared.presenter.deck_run import DeckJob, run_deck
 from shared.presenter.portrait import write_default_pack
+from shared.presenter.renderers import OfflineRenderer
 from shared.presenter.speech import speak
 
 NOTES = (
@@ -79,7 +80,7 @@ def main() -> int:
     deck = root / "bench.pptx"
     make_deck(deck, args.slides)
     presenter = Presenter(write_default_pack(root / "pack"))
-    job = DeckJob(deck, root / "out", presenter, max_concurrent=args.max_concurrent)
+    job = DeckJob(deck, root / "out", OfflineRenderer(presenter), max_concurrent=args.max_concurrent)
 
     started = time.perf_counter()
     manifest = run_deck(job)
@@ -92,7 +93,9 @@ def main() -> int:
     video_s = sum(entry.duration_s or 0 for entry in manifest.slides)
 
     started = time.perf_counter()
-    rerun = run_deck(DeckJob(deck, root / "out", presenter, max_concurrent=args.max_concurrent))
+    rerun = run_deck(
+        DeckJob(deck, root / "out", OfflineRenderer(presenter), max_concurrent=args.max_concurrent)
+    )
     rerun_s = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -14,6 +14,7 @@ from shared.presenter.batch import Manifest
 from shared.presenter.clip import Placement, Presenter
 from shared.presenter.deck_run import DeckJob, run_deck
 from shared.presenter.portrait import load_pack, write_default_pack
+from shared.presenter.renderers import OfflineRenderer
 from shared.presenter.track import Motion
 
 STYLE = {"done": "green", "running": "yellow", "failed": "red", "skipped": "cyan", "queued": "dim"}
@@ -76,7 +77,8 @@ def present_course_decks(
         if not deck:
             continue
         folder = Path(deck).parent / "presenter"
-        manifest = run(DeckJob(Path(deck), folder, presenter, max_concurrent=max_concurrent), console)
+        job = DeckJob(Path(deck), folder, OfflineRenderer(presenter), max_concurrent=max_concurrent)
+        manifest = run(job, console)
         if (folder / "deck.mp4").exists() and not manifest.counts()["failed"]:
             made[entry["course"]["position"]] = folder / "deck.mp4"
     return made

@@ -211,6 +211,7 @@ def deck_command(
     from shared.logs import configure_logging
     from shared.presenter.batch import parse_selection
     from shared.presenter.deck_run import DeckJob
+    from shared.presenter.renderers import OfflineRenderer
 
     configure_logging("WARNING")
     if presenter != "offline":
@@ -230,8 +231,7 @@ def deck_command(
         job = DeckJob(
             deck=deck,
             out=out or Path("output") / "decks" / deck.stem,
-            presenter=presenter_of(portrait, corner, size),
-            words_per_minute=words_per_minute,
+            renderer=OfflineRenderer(presenter_of(portrait, corner, size), words_per_minute=words_per_minute),
             max_concurrent=max_concurrent,
             selected=selected,
             regenerate=forced,

@@ -27,6 +27,7 @@ from shared.presenter.batch import Manifest, parse_selection
 from shared.presenter.clip import FPS, Placement, Presenter, render_clip
 from shared.presenter.deck_run import DeckJob, run_deck
 from shared.presenter.portrait import load_pack, write_default_pack
+from shared.presenter.renderers import OfflineRenderer
 from shared.presenter.speech import speak
 from shared.presenter.track import MOUTHS, Motion, mouth_for
 
@@ -191,7 +192,13 @@ def test_a_deck_run_makes_reuses_and_regenerates_only_what_it_must(tmp_path: Pat
     seen_counts: list[dict[str, int]] = []
 
     def job(**options) -> DeckJob:
-        return DeckJob(deck, out, presenter, on_change=lambda m: seen_counts.append(m.counts()), **options)
+        return DeckJob(
+            deck,
+            out,
+            OfflineRenderer(presenter),
+            on_change=lambda m: seen_counts.append(m.counts()),
+            **options,
+        )
 
     first = run_deck(job())
     assert first.counts()["done"] == 4 and (out / "deck.mp4").exists()
@@ -334,7 +341,9 @@ def test_a_lesson_deck_becomes_a_presenter_video_narrated_by_its_notes(tmp_path:
     script = sample_lesson()
     script = script.model_copy(update={"scenes": script.scenes[:3]})
     lesson_deck(script, tmp_path / "deck.pptx")
-    manifest = run_deck(DeckJob(tmp_path / "deck.pptx", tmp_path / "presenter", Presenter(pack)))
+    manifest = run_deck(
+        DeckJob(tmp_path / "deck.pptx", tmp_path / "presenter", OfflineRenderer(Presenter(pack)))
+    )
     assert [e.narrated_from for e in manifest.slides] == ["notes"] * 3
     assert [s.narration for s in read_deck(tmp_path / "deck.pptx")] == [s.narration for s in script.scenes]
     assert (tmp_path / "presenter" / "deck.mp4").exists()

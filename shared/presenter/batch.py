@@ -64,7 +64,8 @@ class SlideEntry:
     speech_s: float | None = None  # the narration's part of the clip (the rest is the hold after it)
     sentence_starts_s: list[float] = field(default_factory=list)
     provider: str = "offline"
-    cost_usd: float = 0.0
+    job_id: str | None = None  # the hosted provider's video id
+    billed_s: float = 0.0  # what the provider bills (HeyGen: in 30 s steps); 0 offline
     error: str | None = None
     reason: str = ""  # why it was skipped or regenerated
 

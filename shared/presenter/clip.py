@@ -17,7 +17,7 @@ from PIL import Image
 
 from shared.errors import PermanentError
 from shared.media import audio
-from shared.media.video import ffmpeg_exe
+from shared.media.video import ffmpeg_exe, probe
 from shared.presenter.portrait import Pack
 from shared.presenter.speech import Spoken
 from shared.presenter.track import Motion, blinks, mouth_track, silent_spans, sway
@@ -153,3 +153,43 @@ def render_clip(
         partial.unlink(missing_ok=True)
         narration.unlink(missing_ok=True)
     return Clip(duration_s=duration, frames=len(mouths), mouths=mouths, eyes_closed=closed)
+
+
+def overlay_video(
+    slide: Path,
+    presenter_video: Path,
+    out: Path,
+    placement: Placement,
+    chroma_key: str | None,
+    *,
+    size: tuple[int, int] = (1280, 720),
+) -> float:
+    """A hosted presenter's video over the slide, in the same corner and encoding as the offline one (its
+    background keyed out when it has a flat one); the clip's length in seconds."""
+    info = probe(presenter_video)
+    if not info.has_video or not info.width or not info.height:
+        raise PermanentError("the presenter video has no picture")
+    x, y, w, h = placement.box(size, (info.width, info.height))
+    keyed = f"chromakey={chroma_key.replace('#', '0x')}:0.18:0.06," if chroma_key else ""
+    partial = out.with_name(f".{out.name}.partial.mp4")
+    command = [
+        ffmpeg_exe(), "-y", "-loglevel", "error",
+        "-loop", "1", "-framerate", str(FPS), "-i", str(slide),
+        "-i", str(presenter_video),
+        "-filter_complex",
+        f"[0:v]scale={size[0]}:{size[1]}:force_original_aspect_ratio=decrease,"
+        f"pad={size[0]}:{size[1]}:(ow-iw)/2:(oh-ih)/2:white[bg];"
+        f"[1:v]fps={FPS},{keyed}scale={w}:{h}[p];[bg][p]overlay={x}:{y}:eof_action=endall,format=yuv420p[v]",
+        "-map", "[v]", "-map", "1:a?",
+        "-c:v", "libx264", "-preset", "ultrafast", "-crf", "23",
+        "-c:a", "aac", "-b:a", "128k", "-ar", "22050", "-ac", "1",
+        "-t", f"{info.duration_s:.3f}", "-movflags", "+faststart", str(partial),
+    ]  # fmt: skip
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=600)
+        partial.replace(out)
+    except subprocess.CalledProcessError as exc:
+        raise PermanentError(f"ffmpeg failed: {exc.stderr.decode(errors='replace')[-300:]}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    return probe(out).duration_s

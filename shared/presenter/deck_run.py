@@ -16,7 +16,7 @@ import subprocess
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -26,10 +26,8 @@ from shared.errors import PermanentError
 from shared.lesson.captions import scene_cues, to_srt, to_webvtt
 from shared.media.video import ffmpeg_exe, probe
 from shared.presenter.batch import Manifest, clip_key, plan
-from shared.presenter.clip import Presenter, render_clip
-from shared.presenter.speech import Spoken, speak
+from shared.presenter.renderers import SIZE, SlideRenderer
 
-SIZE = (1280, 720)
 TITLE_CARD_S = 2.5
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
@@ -38,10 +36,7 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 class DeckJob:
     deck: Path
     out: Path
-    presenter: Presenter
-    voice: str = "espeak"
-    language: str = "en"
-    words_per_minute: int = 150
+    renderer: SlideRenderer
     max_concurrent: int = 2
     selected: list[int] | None = None
     regenerate: list[int] | None = None
@@ -50,14 +45,6 @@ class DeckJob:
 
 def _file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _pack_hash(presenter: Presenter) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(presenter.pack.folder.iterdir()):
-        if path.is_file():
-            digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
 
 
 class _Recorder:
@@ -82,25 +69,20 @@ class _Recorder:
         self.on_change(self.manifest)
 
 
-def _speak(job: DeckJob, slide: SourceSlide) -> tuple[Spoken, float]:
-    if job.voice != "espeak":
-        raise PermanentError(
-            f"the offline presenter speaks with espeak-ng only, not {job.voice}", code="tts_voice"
-        )
-    if slide.narrated_from == "silent":
-        return speak(""), SILENT_HOLD_S
-    return speak(slide.narration, language=job.language, words_per_minute=job.words_per_minute), 0.6
-
-
-def _render_slide(job: DeckJob, slide: SourceSlide, page: Path, recorder: _Recorder) -> None:
+def _render_slide(job: DeckJob, slide: SourceSlide, page: Path, entry_key: str, recorder: _Recorder) -> None:
     recorder.update(slide.number, status="running", error=None)
     clips = job.out / "clips"
     name = f"slide-{slide.number:02d}.mp4"
     try:
-        spoken, hold = _speak(job, slide)
-        clip = render_clip(page, spoken, job.presenter, clips / name, size=SIZE, hold_s=hold)
-        cues = scene_cues(slide.narration, 0.0, spoken.duration_s, spoken.sentence_starts_s)
-        (clips / f"slide-{slide.number:02d}.vtt").write_text(to_webvtt(cues if slide.narration else []))
+        if slide.narrated_from == "silent":
+            made = job.renderer.hold(page, clips / name, SILENT_HOLD_S)
+        else:
+            callback = f"{job.deck.stem}-{slide.number}-{entry_key[:12]}"
+            made = job.renderer.speak_slide(slide.narration, page, clips / name, callback)
+        cues = (
+            scene_cues(slide.narration, 0.0, made.speech_s, made.sentence_starts_s) if slide.narration else []
+        )
+        (clips / f"slide-{slide.number:02d}.vtt").write_text(to_webvtt(cues))
     except Exception as exc:  # one slide's failure is that slide's, not the batch's
         recorder.update(slide.number, status="failed", error=f"{type(exc).__name__}: {exc}"[:300])
         return
@@ -108,9 +90,12 @@ def _render_slide(job: DeckJob, slide: SourceSlide, page: Path, recorder: _Recor
         slide.number,
         status="done",
         clip=name,
-        duration_s=round(clip.duration_s, 3),
-        speech_s=round(spoken.duration_s, 3),
-        sentence_starts_s=spoken.sentence_starts_s,
+        duration_s=round(made.duration_s, 3),
+        speech_s=round(made.speech_s, 3),
+        sentence_starts_s=made.sentence_starts_s,
+        provider=job.renderer.name,
+        job_id=made.job_id,
+        billed_s=made.billed_s,
     )
 
 
@@ -139,7 +124,7 @@ def _combine(job: DeckJob, slides: list[SourceSlide], manifest: Manifest) -> Non
     card_png, card = clips / "title.png", clips / "title.mp4"
     title = next((s.title for s in slides if s.title), job.deck.stem.replace("_", " "))
     _title_card(title, len(slides), card_png)
-    render_clip(card_png, speak(""), job.presenter, card, size=SIZE, hold_s=TITLE_CARD_S)
+    job.renderer.hold(card_png, card, TITLE_CARD_S)
     listing = job.out / ".deck.concat.txt"
     files = [card] + [clips / entry.clip for entry in manifest.slides if entry.clip]
     listing.write_text("".join(f"file '{f.resolve()}'\n" for f in files))
@@ -172,25 +157,12 @@ def run_deck(job: DeckJob) -> Manifest:
     pages = render_pages(job.deck, job.out / "pages", SIZE)
     if len(pages) != len(slides):
         raise PermanentError(f"LibreOffice drew {len(pages)} pages for {len(slides)} slides")
-    presenter_key = {
-        "pack": _pack_hash(job.presenter),
-        "placement": asdict(job.presenter.placement),
-        "motion": asdict(job.presenter.motion),
-    }
     keyed = [
         (
             s.number,
             s.title,
             s.narrated_from,
-            clip_key(
-                narration=s.narration,
-                voice=job.voice,
-                language=job.language,
-                words_per_minute=job.words_per_minute,
-                page=_file_hash(page),
-                size=SIZE,
-                **presenter_key,
-            ),
+            clip_key(narration=s.narration, page=_file_hash(page), size=SIZE, **job.renderer.key()),
         )
         for s, page in zip(slides, pages, strict=True)
     ]
@@ -201,9 +173,11 @@ def run_deck(job: DeckJob) -> Manifest:
         keyed, previous, existing, selected=job.selected, regenerate=job.regenerate, deck=job.deck.name
     )
     recorder = _Recorder(manifest, manifest_path, job.on_change)
-    queued = [(s, p) for s, p, e in zip(slides, pages, manifest.slides, strict=True) if e.status == "queued"]
+    queued = [
+        (s, p, e.key) for s, p, e in zip(slides, pages, manifest.slides, strict=True) if e.status == "queued"
+    ]
     with ThreadPoolExecutor(max(1, job.max_concurrent), thread_name_prefix="slide") as pool:
-        for future in [pool.submit(_render_slide, job, s, p, recorder) for s, p in queued]:
+        for future in [pool.submit(_render_slide, job, s, p, e, recorder) for s, p, e in queued]:
             future.result()
     complete = all(entry.clip and entry.status in ("done", "skipped") for entry in manifest.slides)
     if complete and (queued or not (job.out / "deck.mp4").exists()):
