@@ -182,7 +182,9 @@ def generate_command(
 def deck_command(
     deck: Annotated[Path, typer.Argument(help="a .pptx; each slide's speaker notes are its narration")],
     out: Annotated[Path | None, typer.Option(help="output folder (default: ./output/decks/<name>)")] = None,
-    presenter: Annotated[str, typer.Option(help="offline (hosted presenters: not yet)")] = "offline",
+    presenter: Annotated[
+        str, typer.Option(help="offline, heygen or d-id (keys and ids from the environment: README)")
+    ] = "offline",
     slides: Annotated[str | None, typer.Option(help="only these slides, e.g. 2,4-6")] = None,
     regenerate: Annotated[
         str | None, typer.Option(help="remake these slides even if unchanged, e.g. 3 or all")
@@ -205,17 +207,19 @@ def deck_command(
     A rerun remakes only what changed. Exit codes: 0 every slide has its clip, 1 some slide failed,
     2 bad arguments or file, 130 interrupted.
     """
-    from cli.deck import presenter_of, run
+    from cli.deck import hosted_renderer, presenter_of, run
+    from shared.config import get_settings
     from shared.decks.pptx_source import read_deck
     from shared.errors import InvalidInput, PermanentError
     from shared.logs import configure_logging
     from shared.presenter.batch import parse_selection
+    from shared.presenter.clip import Placement
     from shared.presenter.deck_run import DeckJob
     from shared.presenter.renderers import OfflineRenderer
 
     configure_logging("WARNING")
-    if presenter != "offline":
-        fail(f"--presenter {presenter}: only the offline presenter is available so far", EXIT_USAGE)
+    if presenter not in ("offline", "heygen", "d-id"):
+        fail(f"--presenter {presenter}: offline, heygen or d-id", EXIT_USAGE)
     if not 1 <= max_concurrent <= 8:
         fail("--max-concurrent must be 1-8", EXIT_USAGE)
     if not 80 <= words_per_minute <= 300:
@@ -231,7 +235,11 @@ def deck_command(
         job = DeckJob(
             deck=deck,
             out=out or Path("output") / "decks" / deck.stem,
-            renderer=OfflineRenderer(presenter_of(portrait, corner, size), words_per_minute=words_per_minute),
+            renderer=(
+                OfflineRenderer(presenter_of(portrait, corner, size), words_per_minute=words_per_minute)
+                if presenter == "offline"
+                else hosted_renderer(presenter, get_settings(), Placement(corner=corner, height=size))
+            ),
             max_concurrent=max_concurrent,
             selected=selected,
             regenerate=forced,

@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     allow_loopback_webhooks: bool = False  # a receiver on this machine (vividly dev); never private addresses
     webhook_secret: SecretStr | None = None
 
+    # Hosted presenters (`vividly deck --presenter heygen|d-id`): keys from Secret Manager in the cloud.
+    heygen_api_key: SecretStr | None = None
+    heygen_avatar_id: str | None = None
+    heygen_voice_id: str | None = None
+    heygen_base_url: str = "https://api.heygen.com"
+    did_api_key: SecretStr | None = None
+    did_source_url: str | None = None  # the portrait D-ID animates: a URL it can fetch
+    did_base_url: str = "https://api.d-id.com"
+
     # Worker.
     worker_concurrency: int = Field(default=2, ge=1, le=64)
     pull_batch_size: int = Field(default=10, ge=1, le=1000)
