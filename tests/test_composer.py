@@ -274,3 +274,26 @@ def test_parts_named_after_including_are_components_not_steps(kb, embedder):
     assert overview.visual.layout == "bullets"
     assert overview.narration.startswith("Let's meet the 2 parts you asked about.")
     assert not any(s.visual.layout == "steps" for s in script.scenes)
+
+
+def test_a_definition_question_offers_only_definitions_of_its_kind():
+    # "What is breathing?" once offered "a French naval officer" beside "an inflammatory condition".
+    from shared.lesson.quiz import build_quiz
+
+    taught = [
+        "Breathing is the rhythmic process of moving air into and out of the lungs.",
+        "Asthma is a common long-term inflammatory disease of the airways.",
+        "Pneumonia is an inflammatory condition of the lung.",
+    ]
+    refused = [
+        "Cousteau was a French naval officer and explorer.",
+        "Bronchitis is an inflammation of the bronchi.",
+    ]
+    quiz = build_quiz(
+        taught, ["Breathing"], [], seed=1, outside_sentences=refused, kind_of=Glossary().noun_kind
+    )
+    breathing = next(q for q in quiz if q.question == "What is breathing?")
+    assert not any("officer" in option for option in breathing.options)
+    assert len(breathing.options) >= 3
+    unguarded = build_quiz(taught, ["Breathing"], [], seed=1, outside_sentences=refused)
+    assert any("officer" in o for q in unguarded if q.question == "What is breathing?" for o in q.options)

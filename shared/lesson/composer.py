@@ -478,7 +478,13 @@ def compose(
     # The quiz and the framing take their share of the requested time; the rest is teaching.
     outside_leads = [tidy(split_sentences(r.passage.text)[0]) for r in judgement.refused if r.passage.text]
     quiz_draft = build_quiz(
-        all_lines, taught_terms, outside, seed, limit=quiz_count, outside_sentences=outside_leads
+        all_lines,
+        taught_terms,
+        outside,
+        seed,
+        limit=quiz_count,
+        outside_sentences=outside_leads,
+        kind_of=glossary.noun_kind,
     )
 
     def spoken_words(items: list[QuizItem]) -> int:
@@ -504,6 +510,7 @@ def compose(
         seed,
         limit=quiz_count,
         outside_sentences=outside_leads,
+        kind_of=glossary.noun_kind,
     )
     if not quiz:
         raise TooLittleSource(f"the sources say too little about {plan.focus} for a quiz")

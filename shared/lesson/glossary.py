@@ -28,6 +28,35 @@ def zipf(word: str) -> float:
 
 
 POS_FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
+# WordNet's lexicographer files for nouns, numbers 03-28 (lexnames), by their short names.
+NOUN_FILES = [
+    "Tops",
+    "act",
+    "animal",
+    "artifact",
+    "attribute",
+    "body",
+    "cognition",
+    "communication",
+    "event",
+    "feeling",
+    "food",
+    "group",
+    "location",
+    "motive",
+    "object",
+    "person",
+    "phenomenon",
+    "plant",
+    "possession",
+    "process",
+    "quantity",
+    "relation",
+    "shape",
+    "state",
+    "substance",
+    "time",
+]
 RARE_ZIPF = 3.4  # below this a word is unfamiliar to many young readers
 COMMON_ZIPF = 4.2
 
@@ -75,6 +104,19 @@ class Glossary:
             fields = handle.readline().decode("latin-1").split()
         count = int(fields[3], 16)
         return [fields[4 + 2 * i].split("(")[0].replace("_", " ") for i in range(count)]
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one glossary per process
+    def noun_kind(self, word: str) -> str | None:
+        """WordNet's top category of a noun's most frequent sense: "person", "act", "state", "body"…"""
+        if not self.available:
+            return None
+        nouns = [offset for pos, offset in self.senses(word.lower()) if pos == "n"]
+        if not nouns:
+            return None
+        with (self.folder / "data.noun").open("rb") as handle:
+            handle.seek(nouns[0])
+            number = int(handle.readline().split()[1])
+        return NOUN_FILES[number - 3] if 3 <= number < 3 + len(NOUN_FILES) else None
 
     def droppable_adjective(self, word: str) -> bool:
         """Only an adjective in WordNet, and rare: a modifier a young reader can do without."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from shared.lesson.bullets import DEFINITION, bullet_for, phrase_at_break
@@ -111,6 +112,50 @@ def _definitions(sentences: list[str]) -> dict[str, tuple[str, str]]:
     return out
 
 
+HEAD_ENDS = frozenset(
+    [
+        "of",
+        "that",
+        "which",
+        "who",
+        "whose",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "by",
+        "from",
+        "to",
+        "used",
+        "where",
+        "when",
+        "while",
+        "and",
+        "or",
+        "as",
+    ]
+)
+
+
+def head_noun(phrase: str) -> str:
+    """The noun a defining phrase is about: "a French naval officer" → officer, "the rhythmic process of
+    inhaling air" → process (the last word before the first preposition, relative or conjunction)."""
+    head = ""
+    for word in re.findall(r"[A-Za-z][A-Za-z'-]*|,", phrase):
+        if word == "," or word.lower() in HEAD_ENDS:
+            if head:
+                break
+            continue
+        head = word
+    return head.lower()
+
+
+def _same_kind(answer: str, other: str, kind_of: Callable[[str], str | None]) -> bool:
+    """Both about people, or both not: a person offered for "What is breathing?" is no distractor."""
+    return (kind_of(head_noun(answer)) == "person") == (kind_of(head_noun(other)) == "person")
+
+
 def build_quiz(
     sentences: list[str],
     terms: list[str],
@@ -118,11 +163,13 @@ def build_quiz(
     seed: int,
     limit: int = 3,
     outside_sentences: list[str] | None = None,
+    kind_of: Callable[[str], str | None] = lambda _word: None,
 ) -> list[QuizItem]:
     """Up to `limit` questions over the taught sentences, most important terms first.
 
     `outside_terms` / `outside_sentences`: names and defining sentences of other topics (passages the lesson
-    refused as off-topic), used only as wrong options when the lesson itself taught too few.
+    refused as off-topic), used only as wrong options when the lesson itself taught too few. `kind_of`: a
+    noun's category (Glossary.noun_kind), so a definition's wrong options define things of its kind.
     """
     rng = random.Random(seed)
     items: list[QuizItem] = []
@@ -131,7 +178,13 @@ def build_quiz(
     foreign = {t: d for t, d in _definitions(outside_sentences or []).items() if t not in definitions}
     if definitions and len(definitions) + len(foreign) >= 3:
         for term, (phrase, sentence) in list(definitions.items())[:limit]:
-            others = [p for t, (p, _) in [*definitions.items(), *foreign.items()] if t != term][:3]
+            others = [
+                p
+                for t, (p, _) in [*definitions.items(), *foreign.items()]
+                if t != term and _same_kind(phrase, p, kind_of)
+            ][:3]
+            if len(others) < 2:
+                continue
             options = [phrase, *others]
             rng.shuffle(options)
             plural = re.search(rf"{re.escape(term)}\w* (?:are|were)\b", sentence, re.IGNORECASE)
