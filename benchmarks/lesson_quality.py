@@ -110,7 +110,10 @@ DANGLING = {
 }
 # A warning about the length itself ("runs about 62 seconds of the 120 asked"), not any warning with
 # "short" in it ("…above grade 4, even shortened").
-LENGTH_WARNING = re.compile(r"\bruns about \d+ seconds\b|\bseconds of the \d+ asked\b|\blength\b", re.I)
+LENGTH_WARNING = re.compile(
+    r"\bruns about \d+ seconds\b|\bseconds of the \d+ asked\b|\bthan the \d+ minutes? asked\b|\blength\b",
+    re.I,
+)
 _STOPWORD_TEXT = (
     "a an the of and or to with in on at by for from as is are was were be been being it its this that "
     "these those which who whom what when where why how than then so such not no do does did can could "
@@ -282,7 +285,8 @@ def score(
 
     result.fk_grade = flesch_kincaid_grade(taught_text) if taught_text.strip() else None
     result.script_reading_grade = script.reading_grade
-    result.warnings = list(script.warnings)
+    # What the status API shows: the script's warnings and the upload stage's, from the measured video.
+    result.warnings = list(dict.fromkeys([*script.warnings, *result.warnings]))
     result.narration_words = script.narration_words
     result.target_words = script.target_words
 
@@ -295,7 +299,7 @@ def score(
         result.video_within = abs(result.video_ratio - 1) <= LENGTH_TOLERANCE
     else:
         result.video_within = False
-    result.length_warned = any(LENGTH_WARNING.search(w) for w in script.warnings)
+    result.length_warned = any(LENGTH_WARNING.search(w) for w in result.warnings)
 
     # Slide text: bullets, diagram labels and column headings of every scene.
     vocabulary = set(TOKEN.findall(entry["question"].lower()))
@@ -400,6 +404,7 @@ class Bench:
                 }
                 error = f"{final.error_code or ''}: {final.error_message or final.stage_message or ''}"
                 questions = list(final.clarification_questions or [])
+                result.warnings = list(final.warnings or [])
         except Exception as exc:  # submit or scoring set-up broke: report it, go on with the next
             result.seconds = round(time.perf_counter() - started, 1)
             result.reason = result.reason or f"{type(exc).__name__}: {exc}"
