@@ -197,9 +197,9 @@ def deck_command(
         "bottom-right"
     ),
     size: Annotated[float, typer.Option(help="presenter height, as a share of the video's")] = 0.42,
-    voice: Annotated[str, typer.Option(help="espeak (the offline presenter's lips follow its phonemes)")] = (
-        "espeak"
-    ),
+    voice: Annotated[
+        str, typer.Option(help="espeak or piper (the offline presenter's lips follow the voice's phonemes)")
+    ] = "espeak",
     words_per_minute: Annotated[int, typer.Option("--wpm", help="speaking rate, 80-300")] = 150,
 ) -> None:
     """A presenter clip per slide of a PPTX, the whole deck as one video, captions and a manifest.
@@ -224,8 +224,8 @@ def deck_command(
         fail("--max-concurrent must be 1-8", EXIT_USAGE)
     if not 80 <= words_per_minute <= 300:
         fail("--wpm must be 80-300", EXIT_USAGE)
-    if voice != "espeak":
-        fail(f"--voice {voice}: the offline presenter speaks with espeak only so far", EXIT_USAGE)
+    if voice not in ("espeak", "piper"):
+        fail(f"--voice {voice}: espeak or piper", EXIT_USAGE)
     try:
         total = len(read_deck(deck))
         selected = parse_selection(slides, total)
@@ -236,7 +236,9 @@ def deck_command(
             deck=deck,
             out=out or Path("output") / "decks" / deck.stem,
             renderer=(
-                OfflineRenderer(presenter_of(portrait, corner, size), words_per_minute=words_per_minute)
+                OfflineRenderer(
+                    presenter_of(portrait, corner, size), words_per_minute=words_per_minute, voice=voice
+                )
                 if presenter == "offline"
                 else hosted_renderer(presenter, get_settings(), Placement(corner=corner, height=size))
             ),

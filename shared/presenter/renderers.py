@@ -16,7 +16,7 @@ from shared.errors import PermanentError
 from shared.media.video import Still, encode, probe
 from shared.presenter.clip import Presenter, overlay_video, render_clip, write_narration
 from shared.presenter.hosted import HostedAvatar, fetch_video
-from shared.presenter.speech import speak
+from shared.presenter.speech import speak, speak_piper
 
 SIZE = (1280, 720)
 HOLD_S = 0.6  # after the last word, before the next slide
@@ -54,12 +54,19 @@ class OfflineRenderer:
     presenter: Presenter
     language: str = "en"
     words_per_minute: int = 150
+    voice: str = "espeak"  # or "piper" (English): its lips follow the model's own phoneme durations
     name: str = "offline"
+
+    def __post_init__(self) -> None:
+        if self.voice not in ("espeak", "piper"):
+            raise ValueError(f"the offline presenter speaks with espeak or piper, not {self.voice}")
+        if self.voice == "piper" and self.language.split("-")[0] != "en":
+            raise ValueError(f"the piper voice speaks English, not {self.language}")
 
     def key(self) -> dict[str, Any]:
         return {
             "renderer": self.name,
-            "voice": "espeak",
+            "voice": self.voice,
             "language": self.language,
             "words_per_minute": self.words_per_minute,
             "pack": _pack_hash(self.presenter),
@@ -68,7 +75,11 @@ class OfflineRenderer:
         }
 
     def speak_slide(self, narration: str, page: Path, out: Path, callback_id: str) -> Rendered:
-        spoken = speak(narration, language=self.language, words_per_minute=self.words_per_minute)
+        spoken = (
+            speak_piper(narration, words_per_minute=self.words_per_minute)
+            if self.voice == "piper"
+            else speak(narration, language=self.language, words_per_minute=self.words_per_minute)
+        )
         clip = render_clip(page, spoken, self.presenter, out, size=SIZE, hold_s=HOLD_S)
         return Rendered(clip.duration_s, spoken.duration_s, spoken.sentence_starts_s)
 

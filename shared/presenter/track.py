@@ -36,8 +36,24 @@ _EXACT = {
 }
 
 
-def mouth_for(symbol: str) -> str:
-    """The mouth shape for one espeak phoneme mnemonic; consonants not listed show B, pauses X."""
+# piper's IPA, by the same rules (diphthongs by their first, more open, part).
+_IPA = {
+    **dict.fromkeys("pbm", "A"),
+    **dict.fromkeys("fv", "G"),
+    **dict.fromkeys("lɫ", "H"),
+    **dict.fromkeys("wuʊoʍ", "F"),
+    **dict.fromkeys("ɹɾɚɝɜɔɒr", "E"),
+    **dict.fromkeys("ɑaɐ", "D"),
+    **dict.fromkeys("æɛeʌə", "C"),
+    **dict.fromkeys("iɪjy", "B"),
+}
+
+
+def mouth_for(symbol: str, alphabet: str = "espeak") -> str:
+    """The mouth shape for one phoneme (espeak's mnemonic or IPA); consonants not listed show B, pauses
+    and punctuation X."""
+    if alphabet == "ipa":
+        return _IPA.get(symbol, "X" if not symbol.strip() or not symbol.isalpha() else "B")
     if not symbol or symbol.startswith(("_", "|")):
         return "X"
     if symbol in _EXACT:
@@ -80,7 +96,7 @@ def mouth_track(
         t = frame / fps
         while position < len(starts) and starts[position] <= t + 1e-9:
             position += 1
-        shape = mouth_for(phonemes[position - 1].symbol) if position else "X"
+        shape = mouth_for(phonemes[position - 1].symbol, phonemes[position - 1].alphabet) if position else "X"
         if any(a - 1e-9 <= t < b for a, b in silences):
             shape = "X"
         track.append(shape)
