@@ -4,7 +4,6 @@ that never leaves the safe area or its box; LibreOffice opens them and draws wha
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ from pptx import Presentation
 from pptx.util import Emu
 
 from shared.decks.pptx_deck import SIZE, SLIDE_H, SLIDE_W, lesson_deck
+from shared.decks.pptx_source import render_pages
 from shared.lesson.slides import slide_for
 from shared.media.slides import draw, font
 from tests.conftest import IN_CI
@@ -81,28 +81,7 @@ def test_libreoffice_opens_the_deck_and_draws_the_video_slides(tmp_path: Path):
         pytest.skip("LibreOffice is not installed")
     script = sample_lesson()
     lesson_deck(script, tmp_path / "deck.pptx")
-    profile = tmp_path / "profile"  # a private LibreOffice profile: parallel runs never share one
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(tmp_path / "deck.pptx"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    subprocess.run(
-        ["pdftoppm", "-r", "144", "-png", str(tmp_path / "deck.pdf"), str(tmp_path / "page")],
-        check=True,
-        timeout=120,
-    )
-    pages = sorted(tmp_path.glob("page-*.png"))
+    pages = render_pages(tmp_path / "deck.pptx", tmp_path / "pages", SIZE)  # what `vividly deck` draws
     assert len(pages) == len(script.scenes)
     for index, page in enumerate(pages):
         slide = slide_for(script, index)

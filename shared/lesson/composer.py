@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 from shared.ai.embeddings import Embedder
 from shared.errors import TooLittleSource
@@ -477,15 +478,11 @@ def compose(
     all_lines = [line.text for j in judgement.kept for line in pools[j.passage.doc_id]]
     # The quiz and the framing take their share of the requested time; the rest is teaching.
     outside_leads = [tidy(split_sentences(r.passage.text)[0]) for r in judgement.refused if r.passage.text]
-    quiz_draft = build_quiz(
-        all_lines,
-        taught_terms,
-        outside,
-        seed,
-        limit=quiz_count,
-        outside_sentences=outside_leads,
+    quiz_over = partial(
+        build_quiz, terms=taught_terms, outside_terms=outside, seed=seed, outside_sentences=outside_leads,
         kind_of=glossary.noun_kind,
-    )
+    )  # fmt: skip
+    quiz_draft = quiz_over(all_lines, limit=quiz_count)
 
     def spoken_words(items: list[QuizItem]) -> int:
         read = sum(len(spoken_question(q).split()) + len(spoken_answer(q).split()) for q in items)
@@ -503,15 +500,7 @@ def compose(
     blocks = _fit(_blocks(plan, judgement.kept, pools), budget)
     body = [_scene(block, i) for i, block in enumerate(blocks)]
     taught = [line for b in blocks for line in b.lines]
-    quiz = build_quiz(
-        [line.text for line in taught],
-        taught_terms,
-        outside,
-        seed,
-        limit=quiz_count,
-        outside_sentences=outside_leads,
-        kind_of=glossary.noun_kind,
-    )
+    quiz = quiz_over([line.text for line in taught], limit=quiz_count)
     if not quiz:
         raise TooLittleSource(f"the sources say too little about {plan.focus} for a quiz")
 

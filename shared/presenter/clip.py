@@ -74,6 +74,22 @@ def _layers(pack: Pack, size: tuple[int, int]) -> dict[tuple[str, bool], Image.I
     }
 
 
+def _slide_background(size: tuple[int, int]) -> str:
+    """ffmpeg filter: input 0 (the looped slide) fitted to `size` on white, as [bg]."""
+    w, h = size
+    return (
+        f"[0:v]scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:white[bg];"
+    )
+
+
+def _encode(duration_s: float, partial: Path, audio: tuple[str, ...] = ()) -> list[str]:
+    """The clip encoding every presenter shares, so a deck's clips join without re-encoding."""
+    return [
+        "-c:v", "libx264", "-preset", "ultrafast", "-crf", "23", "-c:a", "aac", "-b:a", "128k", *audio,
+        "-t", f"{duration_s:.3f}", "-movflags", "+faststart", str(partial),
+    ]  # fmt: skip
+
+
 def write_narration(spoken: Spoken, path: Path, hold_s: float) -> float:
     """The speech at -16 LUFS with `hold_s` of silence after it; its length in seconds."""
     raw = path.with_suffix(".raw.wav")
@@ -119,13 +135,9 @@ def render_clip(
         "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{w}x{h}", "-framerate", str(FPS), "-i", "pipe:0",
         "-i", str(narration),
         "-filter_complex",
-        f"[0:v]scale={size[0]}:{size[1]}:force_original_aspect_ratio=decrease,"
-        f"pad={size[0]}:{size[1]}:(ow-iw)/2:(oh-ih)/2:white[bg];"
-        f"[bg][1:v]overlay={x}:{y}:eof_action=endall,format=yuv420p[v]",
+        f"{_slide_background(size)}[bg][1:v]overlay={x}:{y}:eof_action=endall,format=yuv420p[v]",
         "-map", "[v]", "-map", "2:a",
-        "-c:v", "libx264", "-preset", "ultrafast", "-crf", "23",
-        "-c:a", "aac", "-b:a", "128k",
-        "-t", f"{duration:.3f}", "-movflags", "+faststart", str(partial),
+        *_encode(duration, partial),
     ]  # fmt: skip
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdin is not None
@@ -177,13 +189,10 @@ def overlay_video(
         "-loop", "1", "-framerate", str(FPS), "-i", str(slide),
         "-i", str(presenter_video),
         "-filter_complex",
-        f"[0:v]scale={size[0]}:{size[1]}:force_original_aspect_ratio=decrease,"
-        f"pad={size[0]}:{size[1]}:(ow-iw)/2:(oh-ih)/2:white[bg];"
-        f"[1:v]fps={FPS},{keyed}scale={w}:{h}[p];[bg][p]overlay={x}:{y}:eof_action=endall,format=yuv420p[v]",
+        f"{_slide_background(size)}[1:v]fps={FPS},{keyed}scale={w}:{h}[p];"
+        f"[bg][p]overlay={x}:{y}:eof_action=endall,format=yuv420p[v]",
         "-map", "[v]", "-map", "1:a?",
-        "-c:v", "libx264", "-preset", "ultrafast", "-crf", "23",
-        "-c:a", "aac", "-b:a", "128k", "-ar", "22050", "-ac", "1",
-        "-t", f"{info.duration_s:.3f}", "-movflags", "+faststart", str(partial),
+        *_encode(info.duration_s, partial, ("-ar", "22050", "-ac", "1")),
     ]  # fmt: skip
     try:
         subprocess.run(command, check=True, capture_output=True, timeout=600)
