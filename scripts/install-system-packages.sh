@@ -42,7 +42,13 @@ sudo=""
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 
-has_candidate() { apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [^(]'; }
+# Not `apt-cache policy | grep -q`: under pipefail, grep -q closing the pipe early makes apt-cache die of
+# SIGPIPE (exit 141) and a package that is there reads as missing.
+has_candidate() {
+  local policy
+  policy="$(apt-cache policy "$1" 2>/dev/null)"
+  [[ "$policy" =~ Candidate:\ [^\(] ]]
+}
 
 if [ "$emulator_missing" = true ]; then
   if has_candidate google-cloud-cli-pubsub-emulator; then
