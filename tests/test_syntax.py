@@ -162,3 +162,75 @@ def test_an_aside_after_the_participle_goes_with_it():
         "Tides are the periodic rise and fall of sea level.",
         "Tides result from the differential gravitational forces exerted primarily by the Moon and the Sun.",
     ]
+
+
+def test_a_clause_on_the_predicate_noun_is_said_of_the_subject():
+    # "which" names the interaction gravity is: a second sentence about every fundamental interaction would
+    # be a claim the source never made.
+    sentence = (
+        "Gravity is a fundamental interaction, which may be described as the force that draws material "
+        "objects towards each other."
+    )
+    assert SIMPLIFIER.simplify(sentence, 12) == [
+        "Gravity is a fundamental interaction.",
+        "Gravity may be described as the force that draws material objects towards each other.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # The parser reads "found" as a second clause's past tense; nothing joins the two clauses, so no cut
+        # ("Rainforests with high rainfall typically found between …" is not a sentence).
+        "Tropical rainforests are dense and warm rainforests with high rainfall typically found between 10° "
+        "north and south of the Equator.",
+        # A relative clause cut loose would start "Which are sometimes called …".
+        "This includes much of the polar regions, where little precipitation occurs, and which are sometimes "
+        'called polar deserts or "cold deserts".',
+    ],
+)
+def test_no_piece_is_a_fragment(sentence: str):
+    for piece in SIMPLIFIER.simplify(sentence, 12):
+        assert not piece.lower().startswith(("which", "where", "who")), piece
+        assert "typically found" not in piece or piece.startswith("Tropical rainforests are"), piece
+
+
+@pytest.mark.parametrize(
+    ("sentence", "compressed"),
+    [
+        # Hard adjectives before a noun go, one at a time, until the sentence reads at the grade.
+        (
+            "A continent is any of several large terrestrial geographical regions.",
+            "A continent is any of several large regions.",
+        ),
+        # A detail phrase with a rare word on a noun goes.
+        (
+            "The Nile is a major north-flowing river in northeastern Africa.",
+            "The Nile is a major north-flowing river.",
+        ),
+    ],
+)
+def test_a_hard_sentence_is_compressed_to_its_core(sentence: str, compressed: str):
+    result = SIMPLIFIER.compress(sentence, 6, set())
+    assert result == compressed
+    assert words(result) <= words(sentence)  # only the source's words, fewer of them
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Without "in France" the superlative would be false: a singled-out noun keeps its phrase.
+        "Paris is the largest metropolitan city in northern France.",
+        # A list of adjectives would lose its shape ("large, wings").
+        "Butterflies have large, often brightly coloured wings that fold together when at rest.",
+    ],
+)
+def test_compression_keeps_what_the_claim_needs(sentence: str):
+    result = SIMPLIFIER.compress(sentence, 2, set())
+    assert "in northern France" in result or "Paris" not in sentence
+    assert "large, often brightly coloured wings" in result or "Butterflies" not in sentence
+
+
+def test_compression_never_drops_a_lesson_term():
+    sentence = "A continent is any of several large terrestrial geographical regions."
+    assert SIMPLIFIER.compress(sentence, 2, {"terrestrial", "geographical"}) == sentence

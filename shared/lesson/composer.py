@@ -40,6 +40,7 @@ from shared.lesson.syntax import Simplifier
 
 SEQUENCE = re.compile(r"\b(?:process|stages?|phases?|steps?|cycle|sequence|in order|order)\b", re.I)
 MAX_SCENE_SENTENCES = 4
+READING_MARGIN = 3  # grades above the learner's at which a sentence is cut down to its core
 QUIZ_PAUSE_S = 4.0
 QUIZ_SHARE = 0.34
 RECAP_WORDS = 30
@@ -106,10 +107,14 @@ def _shape(
     subject = bare_title(judged.passage.title)
     lines: list[Line] = []
     limit = max_sentence_words(grade)
+    ceiling = grade_number(grade) + READING_MARGIN
     for sentence in judged.sentences:
-        short = drop_asides(sentence) if len(sentence.split()) > limit else sentence
-        cut = simplifier.simplify(short, limit) if simplifier else [short]
+        # Cut apart first: a clause the splitter makes its own sentence is taught, not dropped as an aside.
+        cut = simplifier.simplify(sentence, limit) if simplifier else [sentence]
+        cut = [drop_asides(piece) if len(piece.split()) > limit else piece for piece in cut]
         for piece in (part for whole in cut for part in split_long(whole, limit)):
+            if simplifier:
+                piece = simplifier.compress(piece, ceiling, keep)
             text = for_speech(
                 simplify_words(piece, glossary.common_synonym, keep, glossary.droppable_adjective)
             )
@@ -117,8 +122,8 @@ def _shape(
                 lines.append(Line(text, judged.passage.doc_id, subject))
     # A sentence far above the grade is left out when the passage has easier ones (the first, which says
     # what the topic is, and the next always stay).
-    ceiling = grade_number(grade) + 5
-    easy = [line for i, line in enumerate(lines) if i < 2 or flesch_kincaid_grade(line.text) <= ceiling]
+    far_above = grade_number(grade) + 5
+    easy = [line for i, line in enumerate(lines) if i < 2 or flesch_kincaid_grade(line.text) <= far_above]
     return easy
 
 

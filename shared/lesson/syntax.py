@@ -18,7 +18,12 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
+
+from shared.lesson.glossary import RARE_ZIPF as RARE_FOR_COMPRESSION
+from shared.lesson.glossary import zipf
+from shared.lesson.readability import flesch_kincaid_grade, syllables
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -95,6 +100,11 @@ class Simplifier(Protocol):
         """The sentence as one or more sentences of at most about `max_words` words each."""
         ...
 
+    def compress(self, sentence: str, ceiling: float, keep: set[str]) -> str:
+        """The sentence with detail left out until it reads at grade `ceiling` or below (or nothing more
+        can go); never a word of `keep`."""
+        ...
+
 
 class ParseSimplifier:
     """Rewrites on spaCy's parse; the model loads on first use, once per process."""
@@ -120,7 +130,7 @@ class ParseSimplifier:
         roots = [t for t in doc if t.dep_ == "ROOT"]
         if len(roots) != 1:
             return [sentence]
-        pieces = _rewrite(roots[0].sent, self._statement)
+        pieces = _rewrite(roots[0].sent, partial(self._statement, source=roots[0].sent))
         if pieces is None:
             return [sentence]
         out: list[str] = []
@@ -128,13 +138,49 @@ class ParseSimplifier:
             out += self.simplify(piece, max_words) if len(piece.split()) < len(sentence.split()) else [piece]
         return out
 
-    def _statement(self, piece: str) -> bool:
+    def compress(self, sentence: str, ceiling: float, keep: set[str]) -> str:
+        current = sentence
+        while flesch_kincaid_grade(current) > ceiling:
+            doc = self.nlp(current)
+            roots = [t for t in doc if t.dep_ == "ROOT"]
+            if len(roots) != 1 or _misparsed(roots[0]):
+                break
+            sent = roots[0].sent
+            shorter = sorted(
+                (_text(_without(sent, span)) for span in _detail_spans(sent, keep)),
+                key=flesch_kincaid_grade,
+            )
+            # The easiest cut that still leaves a whole statement; cuts are made one at a time because each
+            # changes the parse of what stays.
+            best = next((s for s in shorter if _whole(s) and self._statement(s, sent)), None)
+            if best is None or flesch_kincaid_grade(best) >= flesch_kincaid_grade(current):
+                break
+            current = best
+        return current
+
+    def _statement(self, piece: str, source: Span) -> bool:
         """A piece parsed again has a subject first and a finite verb at its root: a statement, not a noun
-        phrase or a verb phrase that lost its subject."""
+        phrase, a verb phrase that lost its subject, or a relative clause cut loose ("Which are called …").
+        The root must not be a word the source used as a participle: parsed alone, "Rainforests with high
+        rainfall typically found between …" reads "found" as a past tense the source never said."""
         doc = self.nlp(piece)
-        return doc[0].pos_ not in ("VERB", "AUX", "SCONJ", "CCONJ") and any(
-            t.dep_ == "ROOT" and _is_finite(t) for t in doc
+        root = next((t for t in doc if t.dep_ == "ROOT"), None)
+        return (
+            root is not None
+            and doc[0].pos_ not in ("VERB", "AUX", "SCONJ", "CCONJ")
+            and doc[0].tag_ not in ("WDT", "WP", "WP$", "WRB")
+            and _is_finite(root)
+            and _finite_in(root, source)
         )
+
+
+def _finite_in(verb: Token, source: Span) -> bool:
+    """A verb finite by its own form ("found", no auxiliary) is finite where the source has the same word;
+    a form the source lacks, or one given an auxiliary ("is worn"), was made finite by a rule."""
+    if any(c.dep_ in ("aux", "auxpass") for c in verb.children):
+        return True
+    same = [t for t in source if t.lower_ == verb.lower_]
+    return not same or any(_is_finite(t) for t in same)
 
 
 def _rewrite(sent: Span, statement: Callable[[str], bool]) -> list[str] | None:
@@ -268,6 +314,19 @@ def _relative_clause(sent: Span) -> list[str] | None:
         if pronoun.lower_ == "which" and clause.head.dep_ == "pobj" and max(span) >= sent.end - 2:
             continue  # "…, or damage to DNA, which then may …": "which" may mean the whole clause
         noun = _noun_phrase(clause.head, span)
+        subject = _subject(sent.root)
+        # "Gravity is a fundamental interaction, which may be described as …": the clause is about the
+        # subject, which the predicate noun only names again ("Gravity may be described as …", not a claim
+        # about every fundamental interaction).
+        if (
+            clause.head.dep_ == "attr"
+            and clause.head.head.i == sent.root.i
+            and sent.root.lemma_ == "be"
+            and subject is not None
+            and not _set_off(subject)
+            and _plural(subject) == _plural(clause.head)
+        ):
+            noun = _whole_phrase(subject)
         main = _without(sent, _with_commas(sent, span))
         said = [t for t in clause.subtree if t.i != pronoun.i and t.text not in (",", ".")]
         return [_text(main), _text(noun + said)]
@@ -336,6 +395,9 @@ def _clauses(sent: Span) -> list[str] | None:
         if verb.dep_ != "conj" or not _is_finite(verb) or _subject(verb) is None:
             continue
         second = _subtree(verb)
+        joined = any(t.dep_ == "cc" and t.head.i == root.i and _is_joint(t, second) for t in sent)
+        if not joined and sent.doc[min(second) - 1].text not in (",", ";"):
+            continue  # nothing joins the two: the parse misread a phrase as a clause ("…warm rainforests found …")
         first = [
             t
             for t in sent
@@ -544,3 +606,70 @@ def _example_list(sent: Span) -> list[str] | None:
             continue  # "for various reasons, including …": the list is what the sentence says
         return [_text([t for t in sent if t.i < token.i - 1])]
     return None
+
+
+# Prepositions whose phrase on a noun adds detail, not identity: "insects [from the Holometabola clade]",
+# "a region [in eastern Africa]". "of", "than", "without", "except" and "between" are left alone: their
+# phrase is part of what the noun means ("the stage of insects"), a comparison, or a negation.
+DETAIL_PREPOSITIONS = frozenset(
+    ["from", "in", "on", "at", "within", "during", "near", "across", "throughout", "around", "along", "among"]
+)
+# A noun with one of these is singled out by its phrase ("the largest city in Europe", "the only…of"):
+# without the phrase the claim would be false.
+COMMON_FOR_COMPRESSION = 4.0
+SINGLING_OUT = frozenset(["only", "first", "last", "same", "main", "sole", "most", "least"])
+
+
+def _singled_out(noun: Token) -> bool:
+    return noun.tag_ == "JJS" or any(
+        c.tag_ in ("JJS", "RBS") or c.lower_ in SINGLING_OUT or c.dep_ == "nummod" for c in noun.children
+    )
+
+
+def _detail_spans(sent: Span, keep: set[str]) -> list[set[int]]:
+    """Modifiers a young reader can do without, each as the token indexes it would take away: a detail
+    phrase on a noun, a hard attributive adjective. (Appositives are `_aside`'s: in a list the parser
+    takes an item for one.) Each holds a hard word, and no number and no word of `keep` (the lesson's own
+    terms)."""
+    spans: list[set[int]] = []
+    for token in sent:
+        head = token.head
+        if token.dep_ == "prep" and token.lower_ in DETAIL_PREPOSITIONS and head.pos_ in ("NOUN", "PROPN"):
+            if _singled_out(head):
+                continue
+            span = _subtree(token)
+        elif token.dep_ == "amod" and token.tag_ == "JJ" and head.pos_ == "NOUN" and not _singled_out(head):
+            span = {token.i}
+            neighbours = sent.doc[token.i - 1 : token.i + 2]
+            if any(c.i not in span for c in token.children) or any(
+                t.text in (",", "and", "or") for t in neighbours
+            ):
+                continue  # one of a list of adjectives ("large, often brightly coloured"): the list would break
+        else:
+            continue
+        words = [sent.doc[i] for i in span if sent.doc[i].is_alpha]
+        if any(w.lower_ in keep for w in words) or any(
+            w.like_num for w in sent.doc[min(span) : max(span) + 1]
+        ):
+            continue
+        # A word outside the phrase that hangs on a word inside it ("…wings, and a fluttering flight") would
+        # be left without its head.
+        if any(t.i not in span and t.head.i in span and not t.is_punct for t in sent):
+            continue
+        if any(_hard(w.lower_) for w in words):
+            spans.append(span)
+    return spans
+
+
+def _misparsed(root: Token) -> bool:
+    """A noun joined by "and" to the main verb ("Butterflies are winged insects …, and a fluttering flight"):
+    the parser lost the sentence's shape, and a cut made on it would leave a fragment."""
+    return root.pos_ in ("VERB", "AUX") and any(
+        c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN") for c in root.children
+    )
+
+
+def _hard(word: str) -> bool:
+    """Rare, or long and not common: the words that lift a sentence's reading grade."""
+    frequency = zipf(word)
+    return frequency < RARE_FOR_COMPRESSION or (frequency < COMMON_FOR_COMPRESSION and syllables(word) >= 3)
