@@ -18,7 +18,8 @@ from shared.lesson.knowledge import KnowledgeBase
 from shared.lesson.plan import plan_question
 from shared.lesson.relevance import candidates, judge
 from shared.lesson.script import LessonScript
-from shared.lesson.shaping import for_speech, split_sentences, tidy
+from shared.lesson.shaping import for_speech, simplify_words, split_sentences, tidy
+from shared.lesson.syntax import ParseSimplifier
 from tests.conftest import REQUESTS
 
 
@@ -297,3 +298,32 @@ def test_a_definition_question_offers_only_definitions_of_its_kind():
     assert len(breathing.options) >= 3
     unguarded = build_quiz(taught, ["Breathing"], [], seed=1, outside_sentences=refused)
     assert any("officer" in o for q in unguarded if q.question == "What is breathing?" for o in q.options)
+
+
+def test_a_word_of_a_two_word_name_is_never_swapped():
+    glossary = Glossary()
+    # WordNet's most frequent sense of "meridian" is "the highest point": alone it would become "top".
+    assert glossary.common_synonym("meridian") == "top"
+    sentence = "The prime meridian defines zero degrees longitude."
+    swapped = simplify_words(
+        sentence, glossary.common_synonym, set(), glossary.droppable_adjective, glossary.is_term
+    )
+    assert swapped == sentence
+
+
+def test_a_young_learner_hears_the_core_of_a_hard_definition(kb, embedder):
+    question = "What is gravity?"
+    script = compose(
+        query=question,
+        grade="4",
+        minutes=1,
+        passages=candidates(kb, plan_question(question)),
+        embedder=embedder,
+        glossary=Glossary(),
+        simplifier=ParseSimplifier(),
+    )
+    taught = " ".join(s.narration for s in script.taught_scenes if s.kind != "recap")
+    # The source's relative clause is taught as its own sentence about gravity, not dropped as an aside.
+    assert "Gravity may be described as the force that draws material objects towards each other." in taught
+    sources = [p.text for p in candidates(kb, plan_question(question))]
+    assert all(grounded_in(sentence, sources) for sentence in split_sentences(taught))

@@ -114,9 +114,11 @@ def _shape(
         cut = [drop_asides(piece) if len(piece.split()) > limit else piece for piece in cut]
         for piece in (part for whole in cut for part in split_long(whole, limit)):
             if simplifier:
-                piece = simplifier.compress(piece, ceiling, keep)
+                piece = simplifier.compress(piece, ceiling, keep, glossary.is_term)
             text = for_speech(
-                simplify_words(piece, glossary.common_synonym, keep, glossary.droppable_adjective)
+                simplify_words(
+                    piece, glossary.common_synonym, keep, glossary.droppable_adjective, glossary.is_term
+                )
             )
             if len(text.split()) >= 4 and not re.search(r"[()\[\]]", text):
                 lines.append(Line(text, judged.passage.doc_id, subject))

@@ -118,6 +118,10 @@ class Glossary:
             number = int(handle.readline().split()[1])
         return NOUN_FILES[number - 3] if 3 <= number < 3 + len(NOUN_FILES) else None
 
+    def is_term(self, phrase: str) -> bool:
+        """A phrase of several words that WordNet lists as one entry ("prime meridian", "water vapor")."""
+        return " " in phrase and self.available and bool(self.senses(phrase.lower()))
+
     def droppable_adjective(self, word: str) -> bool:
         """Only an adjective in WordNet, and rare: a modifier a young reader can do without."""
         return _droppable(self, word)

@@ -388,19 +388,29 @@ def simplify_words(
     swap: Callable[[str], str | None],
     keep: set[str],
     droppable: Callable[[str], bool] | None = None,
+    term: Callable[[str], bool] | None = None,
 ) -> str:
     """Replace rare words by the common synonyms `swap` offers, and drop a rare adjective `droppable` names
-    when a noun follows it ("a biogeochemical cycle" → "a cycle"); never a word in `keep` (the lesson's terms)."""
+    when a noun follows it ("a biogeochemical cycle" → "a cycle"); never a word in `keep` (the lesson's terms)
+    nor one of a two-word name that `term` knows ("prime meridian" is not "prime top")."""
 
     def replace(match: re.Match[str]) -> str:
         word = match.group(1)
         if word.lower() in keep or word[0].isupper():
             return match.group(0)
+        before = sentence[: match.start()].split()[-1:] or [""]
+        after = sentence[match.end() :].split()[:1] or [""]
+        neighbours = (before[0].strip(",;:").lower(), after[0].strip(",.;:").lower())
+        if term is not None and any(
+            n.isalpha() and term(phrase)
+            for n, phrase in zip(
+                neighbours, (f"{neighbours[0]} {word}", f"{word} {neighbours[1]}"), strict=True
+            )
+        ):
+            return match.group(0)
         common = swap(word.lower())
         if common:
             return common + (match.group(2) or "")
-        before = sentence[: match.start()].split()[-1:] or [""]
-        after = sentence[match.end() :].split()[:1] or [""]
         attributive = (
             match.group(2)
             and before[0].lower() in MODIFIER_SLOTS

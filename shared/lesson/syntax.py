@@ -100,9 +100,11 @@ class Simplifier(Protocol):
         """The sentence as one or more sentences of at most about `max_words` words each."""
         ...
 
-    def compress(self, sentence: str, ceiling: float, keep: set[str]) -> str:
+    def compress(
+        self, sentence: str, ceiling: float, keep: set[str], term: Callable[[str], bool] | None = None
+    ) -> str:
         """The sentence with detail left out until it reads at grade `ceiling` or below (or nothing more
-        can go); never a word of `keep`."""
+        can go); never a word of `keep`, nor an adjective that `term` says is part of a name."""
         ...
 
 
@@ -138,7 +140,9 @@ class ParseSimplifier:
             out += self.simplify(piece, max_words) if len(piece.split()) < len(sentence.split()) else [piece]
         return out
 
-    def compress(self, sentence: str, ceiling: float, keep: set[str]) -> str:
+    def compress(
+        self, sentence: str, ceiling: float, keep: set[str], term: Callable[[str], bool] | None = None
+    ) -> str:
         current = sentence
         while flesch_kincaid_grade(current) > ceiling:
             doc = self.nlp(current)
@@ -147,7 +151,7 @@ class ParseSimplifier:
                 break
             sent = roots[0].sent
             shorter = sorted(
-                (_text(_without(sent, span)) for span in _detail_spans(sent, keep)),
+                (_text(_without(sent, span)) for span in _detail_spans(sent, keep, term)),
                 key=flesch_kincaid_grade,
             )
             # The easiest cut that still leaves a whole statement; cuts are made one at a time because each
@@ -626,10 +630,10 @@ def _singled_out(noun: Token) -> bool:
     )
 
 
-def _detail_spans(sent: Span, keep: set[str]) -> list[set[int]]:
+def _detail_spans(sent: Span, keep: set[str], term: Callable[[str], bool] | None) -> list[set[int]]:
     """Modifiers a young reader can do without, each as the token indexes it would take away: a detail
-    phrase on a noun, a hard attributive adjective. (Appositives are `_aside`'s: in a list the parser
-    takes an item for one.) Each holds a hard word, and no number and no word of `keep` (the lesson's own
+    phrase on a noun, a frame before the subject, a hard attributive adjective. (Appositives are `_aside`'s:
+    in a list the parser takes an item for one.) None holds a number or a word of `keep` (the lesson's own
     terms)."""
     spans: list[set[int]] = []
     for token in sent:
@@ -638,6 +642,12 @@ def _detail_spans(sent: Span, keep: set[str]) -> list[set[int]]:
             if _singled_out(head):
                 continue
             span = _subtree(token)
+        elif token.dep_ == "prep" and head.dep_ == "ROOT" and min(_subtree(token)) == sent.start:
+            # A frame before the subject ("In modern historiography, …"): the sentence says its point without it.
+            span = _subtree(token)
+            if max(span) + 1 >= sent.end or sent.doc[max(span) + 1].text != ",":
+                continue
+            span = _with_commas(sent, span)
         elif token.dep_ == "amod" and token.tag_ == "JJ" and head.pos_ == "NOUN" and not _singled_out(head):
             span = {token.i}
             neighbours = sent.doc[token.i - 1 : token.i + 2]
@@ -656,7 +666,13 @@ def _detail_spans(sent: Span, keep: set[str]) -> list[set[int]]:
         # be left without its head.
         if any(t.i not in span and t.head.i in span and not t.is_punct for t in sent):
             continue
-        if any(_hard(w.lower_) for w in words):
+        if token.dep_ == "amod" and term is not None and term(f"{token.lower_} {head.lower_}"):
+            continue  # one word of a name ("the cardiovascular system")
+        # A phrase on a noun goes only when it is all jargon ("from the Holometabola clade"): one common word
+        # in it ("in water droplets") and it carries what the sentence teaches. A frame goes for one hard word.
+        content = [w for w in words if not w.is_stop]
+        frame = token.dep_ == "prep" and head.dep_ == "ROOT"
+        if content and (any if frame else all)(_hard(w.lower_) for w in content):
             spans.append(span)
     return spans
 
