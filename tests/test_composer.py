@@ -228,6 +228,14 @@ def test_bullets_are_complete_phrases_or_nothing():
     )
     bullet = bullet_for(long)
     assert bullet and len(bullet) <= 80 and bullet.split()[-1] not in DANGLING
+    # Never an adjective without its noun ("… is a spherical").
+    coordinates = (
+        "A geographic coordinate system is a spherical or geodetic coordinate system for measuring and "
+        "communicating positions directly on Earth as latitude and longitude."
+    )
+    assert (
+        bullet_for(coordinates) == "Geographic coordinate system: a spherical or geodetic coordinate system"
+    )
 
 
 @pytest.mark.parametrize(

@@ -111,8 +111,9 @@ DANGLING = frozenset(
         "associated",
     ]
 )
+DETERMINERS = frozenset(["a", "an", "the", "its", "their", "his", "her", "this", "these", "that", "those"])
 DEFINITION = re.compile(
-    r"^(?:The |A |An )?(?P<term>(?!The |A |An )[A-Z][\w'’ -]{1,60}?) (?:is|are|was|were) (?P<what>(?:a|an|the|any) [^,;:]+)",
+    r"^(?:The |A |An )?(?P<term>(?!The |A |An )[\w'’ -]{1,60}?) (?:is|are|was|were) (?P<what>(?:a|an|the|any) [^,;:]+)",
     re.UNICODE,
 )
 
@@ -138,12 +139,27 @@ def phrase_at_break(words: list[str], max_words: int = MAX_BULLET_WORDS) -> str 
             or words[end].lower().strip(",;:") in BREAK_BEFORE
             or words[end - 1].endswith(",")
         ):
+            if end < len(words) and _joins_modifiers(words, end):
+                continue
             candidate = _clean(" ".join(words[:end]))
             if "°" in candidate.split()[-1:][0] if candidate else False:
                 continue  # "within the 28°" leaves out the direction that follows
             if len(candidate.split()) >= 3 and (max_words > MAX_BULLET_WORDS or _fits(candidate)):
                 best = candidate
     return best
+
+
+def _joins_modifiers(words: list[str], end: int) -> bool:
+    """'…is a spherical | or geodetic coordinate system': after a determiner and one word, an "and"/"or"
+    that is not followed by a determiner joins two modifiers of a noun still to come; a cut there leaves an
+    adjective without its noun. ("the Moon and the Sun" may be cut: a determiner follows.)"""
+    return (
+        words[end].lower() in ("and", "or")
+        and end >= 2
+        and words[end - 2].lower() in DETERMINERS
+        and end + 1 < len(words)
+        and words[end + 1].lower() not in DETERMINERS
+    )
 
 
 def bullet_for(sentence: str) -> str | None:
@@ -154,11 +170,12 @@ def bullet_for(sentence: str) -> str | None:
         return whole
     definition = DEFINITION.match(text)
     if definition:
-        what = phrase_at_break(definition["what"].split())
-        if what:
-            term = definition["term"].strip()
-            candidate = f"{term}: {what}"
-            if _fits(candidate):
+        term = definition["term"].strip()
+        term = term[0].upper() + term[1:]
+        # The longest whole phrase that fits beside the term: "Term: a spherical or geodetic system".
+        for room in range(MAX_BULLET_WORDS - len(term.split()), 2, -1):
+            what = phrase_at_break(definition["what"].split(), room)
+            if what and _fits(candidate := f"{term}: {what}"):
                 return candidate
     for clause in re.split(r"[;:]|, (?:which|while|but|and|so|because|although) |\s[–—]\s", text):
         clause = _clean(clause)
