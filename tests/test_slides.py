@@ -354,6 +354,23 @@ def test_every_layout_fits_reads_and_uses_the_frame(size):
     assert seen == set(VisualSpec.model_fields["layout"].annotation.__args__)  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    "bullets",
+    [
+        ("Longitude is a geographic coordinate",),
+        ("Longitude is a geographic coordinate", "The prime meridian defines 0° longitude"),
+    ],
+    ids=["one", "two"],
+)
+def test_a_slide_with_few_bullets_still_uses_the_lower_half(bullets: tuple[str, ...]):
+    slide = Slide(layout="bullets", heading="Longitude", bullets=bullets, position=(2, 8))
+    image, layout = draw(slide, SlideState(), (1280, 720))
+    assert not layout.overflows() and not layout.dropped
+    top, bottom = layout.safe_area[1], layout.safe_area[3]
+    _first, last = _ink_rows(image, layout.safe_area)
+    assert last >= 0.7 * (bottom - top), f"the cards end at {last} of {bottom - top}"
+
+
 def test_captions_never_cover_the_slide_and_read_well():
     script = sample_lesson()
     for index in range(len(script.scenes)):

@@ -59,6 +59,8 @@ def _spread(
     if not n:
         return 0, f.gap, 0
     spare = max(0, room - f.height)
+    if n <= 2:  # one or two cards: roomier cards, wider gaps, and the stack centred in the body
+        max_pad_em, max_gap_em = max_pad_em * 3, max_gap_em * 2
     pad = min(spare // (2 * n), round(f.size * max_pad_em))
     spare -= 2 * n * pad
     gap = f.gap
@@ -67,7 +69,7 @@ def _spread(
         grow = max(0, grow)
         gap += grow
         spare -= grow * (n - 1)
-    return pad, gap, round(spare * 0.3)
+    return pad, gap, round(spare * (0.5 if n <= 2 else 0.3))
 
 
 def card_list(
@@ -246,7 +248,8 @@ def bullets(c: Canvas, slide: Slide, state: SlideState) -> None:
         statement(c, slide)
         return
     y = header(c, slide, "Key ideas")
-    biggest = {1: 48, 2: 46, 3: 42}.get(len(slide.bullets), BODY_MAX)
+    # Few bullets are set large and spread over the body, so the lower half of the frame is not left empty.
+    biggest = {1: 60, 2: 54, 3: 46}.get(len(slide.bullets), BODY_MAX)
     card_list(c, list(enumerate(slide.bullets)), state, (c.left, y, c.right, c.bottom), max_px=biggest)
 
 
