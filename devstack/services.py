@@ -232,8 +232,11 @@ class StorageEmulator:
         from google.auth.credentials import AnonymousCredentials
         from google.cloud import storage
 
-        os.environ["STORAGE_EMULATOR_HOST"] = self.url
-        client = storage.Client(project="vividly-local", credentials=AnonymousCredentials())
+        client = storage.Client(
+            project="vividly-local",
+            credentials=AnonymousCredentials(),
+            client_options={"api_endpoint": self.url},
+        )
         if client.lookup_bucket(name) is None:
             client.create_bucket(name)
 

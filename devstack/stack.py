@@ -45,27 +45,32 @@ class DevStack:
         self.workdir.mkdir(parents=True, exist_ok=True)
         http_socket = self._reserve_http_port()
         self._stops.append(http_socket.close)
-        env: dict[str, str] = {
-            "GOOGLE_CLOUD_PROJECT": os.environ.get("GOOGLE_CLOUD_PROJECT", "vividly-local"),
-            "WORK_DIR": str(self.workdir / "work"),
-            "CONTENT_DIR": str(self.workdir / "content"),
-            "ALLOW_LOOPBACK_WEBHOOKS": "true",
+        # The stack's own settings, handed to the functions and the worker it starts in this process (the
+        # rest, LOG_LEVEL say, still comes from the environment like any entry point's).
+        fields: dict[str, Any] = {
+            "gcp_project": os.environ.get("GOOGLE_CLOUD_PROJECT", "vividly-local"),
+            "work_dir": self.workdir / "work",
+            "content_dir": self.workdir / "content",
+            "allow_loopback_webhooks": True,
         }
 
         on_step("starting the Pub/Sub emulator")
         emulator = PubSubEmulator(port=self._port(self.pubsub_port)).start()
         self._stops.append(emulator.stop)
-        env["PUBSUB_EMULATOR_HOST"] = emulator.host
+        # Not one of our settings: the Pub/Sub client library reads this variable itself.
+        os.environ["PUBSUB_EMULATOR_HOST"] = emulator.host
         self.endpoints["Pub/Sub emulator"] = emulator.host
 
         if self.gcs:
             on_step("starting the GCS emulator")
             storage = StorageEmulator().start()
             self._stops.append(storage.stop)
-            env["STORAGE_EMULATOR_HOST"] = storage.url
-            env["CONTENT_BUCKET"] = "vividly-content"
-            env["WORK_BUCKET"] = "vividly-work"
-            for bucket in (env["CONTENT_BUCKET"], env["WORK_BUCKET"]):
+            fields |= {
+                "storage_emulator_host": storage.url,
+                "content_bucket": "vividly-content",
+                "work_bucket": "vividly-work",
+            }
+            for bucket in (fields["content_bucket"], fields["work_bucket"]):
                 storage.create_bucket(bucket)
             self.endpoints["GCS emulator"] = storage.url
 
@@ -73,17 +78,15 @@ class DevStack:
             on_step("starting PostgreSQL")
             server = PostgresServer().start()
             self._stops.append(server.destroy)
-            env["DATABASE_URL"] = server.create_database("vividly")
+            fields["database_url"] = server.create_database("vividly")
         else:
-            env["DATABASE_URL"] = f"sqlite:///{self.workdir / 'vividly.sqlite3'}"
-        self.endpoints["Database"] = env["DATABASE_URL"]
+            fields["database_url"] = f"sqlite:///{self.workdir / 'vividly.sqlite3'}"
+        self.endpoints["Database"] = fields["database_url"]
 
-        env["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{http_socket.getsockname()[1]}"
-        os.environ.update(env)
-        from shared.config import get_settings
+        fields["public_base_url"] = f"http://127.0.0.1:{http_socket.getsockname()[1]}"
+        from shared.config import Settings
 
-        get_settings.cache_clear()
-        settings = get_settings()
+        settings = Settings(**fields)
 
         on_step("migrating the database")
         from shared.db.engine import make_engine
@@ -104,13 +107,14 @@ class DevStack:
         from functions import main as functions_main
         from functions.local_app import create_app
 
-        functions_main.resources.cache_clear()
+        functions_main.configure(settings)
+        self._stops.append(functions_main.reset)
         server_http = make_server(
             "127.0.0.1", http_socket.getsockname()[1], create_app(), threaded=True, fd=http_socket.fileno()
         )
         threading.Thread(target=server_http.serve_forever, daemon=True, name="functions").start()
         self._stops.append(server_http.shutdown)
-        self.endpoints["Functions"] = env["PUBLIC_BASE_URL"]
+        self.endpoints["Functions"] = settings.public_base_url
 
         on_step("starting the worker (follow mode)")
         self._start_worker(settings)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
-from functools import lru_cache
+import threading
 from typing import Any
 
 import flask
@@ -27,7 +27,7 @@ from functions.http import (
     trace_of,
 )
 from shared import bootstrap, metrics
-from shared.config import get_settings
+from shared.config import Settings, get_settings
 from shared.db import repository as repo
 from shared.db.outage import is_database_down
 from shared.domain.language import describe, language_errors
@@ -42,11 +42,42 @@ log = get_logger("functions")
 RETRY_AFTER_S = 5
 
 
-@lru_cache(maxsize=1)
-def resources() -> bootstrap.Resources:
-    settings = get_settings()
+_installed: bootstrap.Resources | None = None
+_installing = threading.Lock()
+
+
+def _build(settings: Settings) -> bootstrap.Resources:
     configure_logging(settings=settings)
     return bootstrap.build(settings)
+
+
+def configure(settings: Settings) -> bootstrap.Resources:
+    """Build this process's resources from `settings` and use them for every request: the composition
+    root for `vividly dev` and the tests. A deployed function calls nothing: its first request builds them
+    from the environment."""
+    global _installed
+    with _installing:
+        if _installed is not None:
+            _installed.close()
+        _installed = _build(settings)
+        return _installed
+
+
+def reset() -> None:
+    """Close this process's resources; the next request builds them again."""
+    global _installed
+    with _installing:
+        if _installed is not None:
+            _installed.close()
+        _installed = None
+
+
+def resources() -> bootstrap.Resources:
+    global _installed
+    with _installing:  # two first requests at once build one set
+        if _installed is None:
+            _installed = _build(get_settings())
+        return _installed
 
 
 def lifecycle() -> Lifecycle:
@@ -100,7 +131,7 @@ def _public_url(res: bootstrap.Resources, uri: str) -> str:
 
 @functions_framework.http
 def submit_content_request(request: flask.Request) -> Response:
-    settings = get_settings()
+    settings = resources().settings
 
     def action(correlation_id: str) -> tuple[dict[str, Any], int]:
         if request.method != "POST":
@@ -163,7 +194,7 @@ def get_request_status(request: flask.Request) -> Response:
 def _post_with_id(request: flask.Request) -> tuple[dict[str, Any], Any]:
     if request.method != "POST":
         raise HttpError(405, "method_not_allowed", "use POST")
-    body = json_body(request, max_bytes=get_settings().max_body_bytes)
+    body = json_body(request, max_bytes=resources().settings.max_body_bytes)
     request_id = request_id_from(request, body)
     structlog.contextvars.bind_contextvars(request_id=str(request_id))
     return body, request_id

@@ -15,7 +15,6 @@ import structlog
 
 from functions.http import HttpError, Response, id_from, json_body
 from functions.main import _handle, _public_url, resources
-from shared.config import get_settings
 from shared.db import repository as repo
 from shared.db import workflows as store
 from shared.db.models import Workflow
@@ -155,12 +154,12 @@ def _post_body(request: flask.Request) -> dict[str, Any]:
         raise HttpError(405, "method_not_allowed", "use POST")
     if not request.get_data(cache=True):
         return {}
-    return json_body(request, max_bytes=get_settings().max_body_bytes)
+    return json_body(request, max_bytes=resources().settings.max_body_bytes)
 
 
 @functions_framework.http
 def submit_assessment(request: flask.Request) -> Response:
-    settings = get_settings()
+    settings = resources().settings
 
     def action(correlation_id: str) -> tuple[dict[str, Any], int]:
         if request.method != "POST":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -17,7 +16,7 @@ WRITER_LANGUAGES = {"grounded": ("en",), "gemini": tuple(sorted(SUPPORTED_LANGUA
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False, populate_by_name=True)
 
     # Database: DATABASE_URL, or the Cloud SQL connector when INSTANCE_CONNECTION_NAME is set.
     database_url: str = "sqlite:///var/vividly.sqlite3"
@@ -82,12 +81,12 @@ class Settings(BaseSettings):
     # How long one delivery rides out a database or dependency outage, or waits for another worker's claim,
     # before it hands its message back (and so spends one of max_delivery_attempts).
     outage_budget_s: float = Field(default=60.0, ge=0, le=600)
-    metrics_port: int | None = None
+    metrics_port: int | None = None  # serve Prometheus /metrics from the worker on this port
 
     # Logs, and who this process is: Cloud Run sets the execution and task index on every job task.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     cloud_run_execution: str | None = None
-    cloud_run_task_index: str | None = None  # serve Prometheus /metrics from the worker on this port
+    cloud_run_task_index: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -126,6 +125,8 @@ class Settings(BaseSettings):
         return self.lease_extend_every_s or self.ack_deadline_s / 3
 
 
-@lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """The settings an entry point reads from its environment, once, and passes on: deliberately not
+    cached, so no test or tool has a cache to clear (a process that wants other settings builds its own
+    Settings and hands it in)."""
     return Settings()

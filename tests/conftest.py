@@ -70,28 +70,22 @@ def postgres_url(postgres_server: PostgresServer) -> str:
     return postgres_server.create_database(f"t_{uuid.uuid4().hex[:12]}")
 
 
-def reset_caches() -> None:
-    from functions import main as functions_main
-    from shared.config import get_settings
-
-    get_settings.cache_clear()
-    if functions_main.resources.cache_info().currsize:
-        functions_main.resources().close()
-    functions_main.resources.cache_clear()
-
-
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[..., None]]:
-    """Set environment variables for the code under test; caches built from them are reset."""
+    """The environment of the processes under test, as a deployment sets it: the worker subprocesses a test
+    spawns inherit it, and the functions served in this process drop what they built (`functions.main.reset`)
+    and build it again from the environment on their next request, as a new instance would. Nothing else is
+    cached: every other entry point reads its settings when it starts."""
+    from functions import main as functions_main
 
     def set_env(**values: Any) -> None:
         for key, value in values.items():
             monkeypatch.setenv(key.upper(), str(value))
-        reset_caches()
+        functions_main.reset()
 
     set_env(work_dir=tmp_path / "work", content_dir=tmp_path / "content", log_level="WARNING")
     yield set_env
-    reset_caches()
+    functions_main.reset()
 
 
 def wire_stack(set_env: Callable[..., None], database_url: str, emulator: PubSubEmulator) -> Any:

@@ -13,9 +13,6 @@ from cli.main import app
 
 def test_kb_add_then_search_finds_it(tmp_path, monkeypatch):
     monkeypatch.setenv("KNOWLEDGE_PATH", str(tmp_path / "kb.jsonl"))
-    from shared.config import get_settings
-
-    get_settings.cache_clear()
     doc = tmp_path / "zorb.txt"
     doc.write_text("Zorbling is the recreation of rolling downhill inside a large transparent ball. " * 3)
     runner = CliRunner()
@@ -53,7 +50,6 @@ def test_kb_add_then_search_finds_it(tmp_path, monkeypatch):
         ],
     )
     assert bad.exit_code == 2  # bad arguments
-    get_settings.cache_clear()
 
 
 def test_db_upgrade_and_pubsub_setup(tmp_path, env, pubsub_emulator):
