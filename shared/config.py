@@ -16,7 +16,9 @@ WRITER_LANGUAGES = {"grounded": ("en",), "gemini": tuple(sorted(SUPPORTED_LANGUA
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False, populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="", extra="ignore", case_sensitive=False, populate_by_name=True
+    )
 
     # Database: DATABASE_URL, or the Cloud SQL connector when INSTANCE_CONNECTION_NAME is set.
     database_url: str = "sqlite:///var/vividly.sqlite3"
