@@ -16,9 +16,10 @@ from shared.lesson.glossary import Glossary
 from shared.lesson.grounding import grounded_in
 from shared.lesson.knowledge import KnowledgeBase
 from shared.lesson.plan import plan_question
+from shared.lesson.quiz import build_quiz
 from shared.lesson.relevance import candidates, judge
 from shared.lesson.script import LessonScript
-from shared.lesson.shaping import for_speech, simplify_words, split_sentences, tidy
+from shared.lesson.shaping import for_speech, is_teachable, simplify_words, split_sentences, tidy
 from shared.lesson.syntax import ParseSimplifier
 from tests.conftest import REQUESTS
 
@@ -335,3 +336,32 @@ def test_a_young_learner_hears_the_core_of_a_hard_definition(kb, embedder):
     assert "Gravity may be described as the force that draws material objects towards each other." in taught
     sources = [p.text for p in candidates(kb, plan_question(question))]
     assert all(grounded_in(sentence, sources) for sentence in split_sentences(taught))
+
+
+def test_a_definition_question_names_its_term_as_the_source_does():
+    taught = [
+        "A continent is any of several large regions of land.",
+        "An ocean is a large body of salt water.",
+        "The Moon is the only natural satellite of Earth.",
+        "They are a subset of the tropical forest biome.",
+        "Evaporation is the change of water from a liquid into a gas.",
+    ]
+    quiz = build_quiz(taught, ["continent", "ocean", "Moon", "evaporation"], [], seed=3, limit=5)
+    questions = {item.question for item in quiz}
+    assert {"What is a continent?", "What is an ocean?", "What is the Moon?"} <= questions, questions
+    assert not questions & {"What is continent?", "What is moon?", "What are they?"}, questions
+
+
+def test_a_sentence_whose_formula_was_stripped_is_not_taught():
+    # The source held "3/4" as markup; what is left is a sentence with a hole in it.
+    assert not is_teachable("For example, \u2060\u2060 is a rational number, as is every integer.")
+    assert is_teachable("For example, three quarters is a fraction of the whole cake.")
+
+
+def test_a_bullet_is_never_a_verbless_piece_of_a_list():
+    sentence = (
+        "Butterflies are winged insects from the lepidopteran superfamily Papilionoidea, characterised by "
+        "large, often brightly coloured wings that often fold together when at rest, and a conspicuous, "
+        "fluttering flight."
+    )
+    assert bullet_for(sentence) != "A conspicuous, fluttering flight"

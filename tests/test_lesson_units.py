@@ -113,7 +113,7 @@ def test_added_documents_are_searchable(tmp_path: Path):
 
 
 def test_a_definition_names_its_term_as_the_source_does():
-    from shared.lesson.composer import _as_sources_say
+    from shared.lesson.naming import as_sources_say as _as_sources_say
 
     assert (
         _as_sources_say("Access management", "Access management is the practice of …") == "access management"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from shared.lesson.shaping import has_verb
+
 MAX_BULLET_WORDS = 12
 MAX_BULLET_CHARS = 72
 # A phrase may end before one of these words: what precedes them is a whole noun or verb phrase.
@@ -179,7 +181,8 @@ def bullet_for(sentence: str) -> str | None:
                 return candidate
     for clause in re.split(r"[;:]|, (?:which|while|but|and|so|because|although) |\s[–—]\s", text):
         clause = _clean(clause)
-        if _fits(clause) and len(clause.split()) >= 3:
+        # A clause without a verb is a piece of a list, not a point ("A conspicuous, fluttering flight").
+        if _fits(clause) and len(clause.split()) >= 3 and has_verb(clause.split()):
             return clause[0].upper() + clause[1:]
     found = phrase_at_break(text.split())
     if found and len(found.split()) >= 5:

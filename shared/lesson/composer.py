@@ -20,6 +20,7 @@ from shared.lesson import framing
 from shared.lesson.bullets import bullet_for
 from shared.lesson.glossary import Glossary
 from shared.lesson.knowledge import Passage
+from shared.lesson.naming import as_sources_say, the
 from shared.lesson.plan import QuestionPlan, plan_question
 from shared.lesson.quiz import build_quiz, spoken_answer, spoken_question
 from shared.lesson.readability import flesch_kincaid_grade
@@ -70,7 +71,10 @@ def grade_number(grade: str | None) -> int:
 
 
 def max_sentence_words(grade: str | None) -> int:
-    return 10 + grade_number(grade)
+    """Longer sentences are cut apart above this: tighter for young readers (grades K–5, where a long
+    sentence costs most), looser above, where cutting apart a list loses what it names."""
+    level = grade_number(grade)
+    return 8 + level if level <= 5 else 10 + level
 
 
 @dataclass
@@ -133,7 +137,7 @@ def _opening(lines: list[Line], subject: str) -> list[Line]:
     """A scene never starts with a pronoun whose antecedent is in another scene."""
     if not lines or not starts_with_pronoun(lines[0].text):
         return lines
-    fixed = resolve_pronoun(lines[0].text, _the(subject))
+    fixed = resolve_pronoun(lines[0].text, the(subject))
     if fixed:
         return [Line(fixed, lines[0].doc_id, lines[0].title), *lines[1:]]
     rest = [line for line in lines if not starts_with_pronoun(line.text)]
@@ -194,13 +198,13 @@ def _blocks(plan: QuestionPlan, judged: list[Judged], pools: dict[str, list[Line
             )
     definition = [] if blocks else _opening(take(main.passage.doc_id, 2), title)
     if definition:
-        named = _as_sources_say(title, definition[0].text)
+        named = as_sources_say(title, definition[0].text)
         heading = f"What is {named}?" if plan.intent in ("define", "example", "steps") else title
         blocks.insert(0, Block("definition", heading, definition, "definition", term=title))
     if plan.intent in ("how", "why"):
         mechanism = [line for j in focus for line in take(j.passage.doc_id, MAX_SCENE_SENTENCES, CAUSE)]
         if mechanism:
-            heading = f"Why {plan.focus}?" if plan.intent == "why" else f"How {_the(title)} works"
+            heading = f"Why {plan.focus}?" if plan.intent == "why" else f"How {the(title)} works"
             blocks.append(Block("mechanism", heading[:90], _opening(mechanism, title), "steps"))
     part_docs = [
         (part, next((j for j in judged if j.role == "part" and j.topic.lower() == part.lower()), None))
@@ -222,7 +226,7 @@ def _blocks(plan: QuestionPlan, judged: list[Judged], pools: dict[str, list[Line
             # would teach an order that is not there.
             ordered = cycle or plan.intent in ("steps", "how") or bool(SEQUENCE.search(plan.question))
             if ordered:
-                heading = f"The stages of {_the(title)}" if cycle else f"{title}: step by step"
+                heading = f"The stages of {the(title)}" if cycle else f"{title}: step by step"
                 lead_in = f"Let's follow the {len(labels)} parts you asked about, in order."
             else:
                 heading = f"{title}: the parts you asked about"
@@ -272,25 +276,6 @@ def _blocks(plan: QuestionPlan, judged: list[Judged], pools: dict[str, list[Line
                 )
             )
     return [b for b in blocks if b.lines]
-
-
-def _the(title: str) -> str:
-    """How narration names a title: proper names as they are, common nouns lower-cased with an article."""
-    words = title.split()
-    if title.isupper() or any(w[:1].isupper() for w in words[1:]):
-        return title if len(words) == 1 else f"the {title}"
-    return f"the {title.lower()}" if len(words) > 1 else title.lower()
-
-
-def _as_sources_say(title: str, first_line: str) -> str:
-    """'a sonnet' where the definition says "A sonnet is …", 'access management' where it says "Access
-    management is …" with no article (a mass noun: "the access management" is wrong); otherwise as `_the`."""
-    article = re.match(rf"^(an?) {re.escape(title)}\b", first_line, re.IGNORECASE)
-    if article:
-        return f"{article.group(1).lower()} {title.lower()}"
-    named = _the(title)
-    bare = re.match(rf"^{re.escape(title)} (?:is|are|was|refers|means)\b", first_line, re.IGNORECASE)
-    return named.removeprefix("the ") if bare and named.startswith("the ") else named
 
 
 def _fit(blocks: list[Block], budget_words: int) -> list[Block]:
@@ -512,7 +497,7 @@ def compose(
         raise TooLittleSource(f"the sources say too little about {plan.focus} for a quiz")
 
     def assembled(recap: Scene | None) -> tuple[list[Scene], int]:
-        scenes = framing.framed(_the(title), [*body, *([recap] if recap else []), *_quiz_scenes(quiz)], plan)
+        scenes = framing.framed(the(title), [*body, *([recap] if recap else []), *_quiz_scenes(quiz)], plan)
         scenes[0] = scenes[0].model_copy(update={"heading": framing.short_title(title)})
         spoken = sum(len(s.narration.split()) for s in scenes) + int(
             sum(s.pause_after_s for s in scenes) * wpm / 60

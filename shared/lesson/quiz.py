@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from shared.lesson.bullets import DEFINITION, bullet_for, phrase_at_break
 from shared.lesson.glossary import zipf
+from shared.lesson.naming import as_sources_say
 from shared.lesson.script import QuizItem
 
 DANGLING_REFERENT = re.compile(
@@ -96,6 +97,15 @@ def _same_name(a: str, b: str) -> bool:
     return (" " not in a and a == _initials(b)) or (" " not in b and b == _initials(a))
 
 
+PRONOUN = re.compile(r"(?:it|its|they|them|their|this|these|those|that|he|she|we|you)", re.IGNORECASE)
+
+
+def _as_written(term: str, sentence: str) -> str:
+    """The term with the capitals its sentence gives it ("Pythagoras's theorem", "Internet")."""
+    found = re.search(re.escape(term), sentence, re.IGNORECASE)
+    return found.group(0) if found else term
+
+
 def _definitions(sentences: list[str]) -> dict[str, tuple[str, str]]:
     """term → (defining phrase, sentence) for sentences of the form "X is a …"."""
     out: dict[str, tuple[str, str]] = {}
@@ -107,6 +117,8 @@ def _definitions(sentences: list[str]) -> dict[str, tuple[str, str]]:
         while phrase and len(phrase) > 76:
             phrase = phrase_at_break(phrase.split()[:-1], max_words=14)
         term = match["term"].strip()
+        if PRONOUN.fullmatch(term):
+            continue  # "They are a subset of …": what "they" are is in another sentence
         if phrase and term.lower() not in out and not DANGLING_REFERENT.search(phrase):
             out[term.lower()] = (phrase, sentence)
     return out
@@ -190,7 +202,7 @@ def build_quiz(
             plural = re.search(rf"{re.escape(term)}\w* (?:are|were)\b", sentence, re.IGNORECASE)
             items.append(
                 QuizItem(
-                    question=f"What {'are' if plural else 'is'} {_article(term)}?",
+                    question=f"What {'are' if plural else 'is'} {as_sources_say(_as_written(term, sentence), sentence)}?",
                     options=options,
                     answer=phrase,
                     explanation=one_line(sentence),

@@ -80,6 +80,9 @@ ETYMOLOGY = re.compile(
     r"^the (?:word|term|name)\b|\bthe (?:word|term) (?:most often|usually|also) refers)",
     re.IGNORECASE,
 )
+# A formula the summary's source held as markup, left as invisible characters between spaces: "For example,
+# \u2060\u2060 is a rational number" says nothing without it.
+EMPTIED_SLOT = re.compile(r"(?:^|[\s,(])[\u2060\u200b\u200c\u200d\ufeff]+(?=[\s,.;)]|$)")
 CLAUSE_SPLIT = re.compile(r";\s+|,\s+(?=(?:but|while|whereas|so|and then|which means)\s)")
 SUBORDINATE_START = re.compile(
     r"^(?:When|If|Because|Although|Though|While|As|Since|After|Before|Unless|Until|Once)\b"
@@ -213,7 +216,7 @@ def is_teachable(sentence: str) -> bool:
     words = sentence.split()
     if len(words) < 5 or not sentence.endswith((".", "!", "?")):
         return False
-    if ETYMOLOGY.search(sentence):
+    if ETYMOLOGY.search(sentence) or EMPTIED_SLOT.search(sentence):
         return False
     if sentence.count(",") > max(4, len(words) // 5):  # an enumeration of names or places
         return False
@@ -288,7 +291,7 @@ IRREGULAR_PAST = frozenset(
 )
 
 
-def _has_verb(words: list[str]) -> bool:
+def has_verb(words: list[str]) -> bool:
     """A rough finite-verb test, so a cut never leaves a bare noun phrase ("The largest ocean liner.")."""
     plain = [w.strip(",;:").lower() for w in words]
     return any(
@@ -318,7 +321,7 @@ def shorten(sentence: str, max_words: int) -> str:
         if head[-1].endswith(",") and follows in ("as", "which", "while", "whereas", "although", "including"):
             while head and head[-1].rstrip(",;:").lower() in TRAILING_FILLER:
                 head = head[:-1]
-            if len(head) >= 7 and _has_verb(head):
+            if len(head) >= 7 and has_verb(head):
                 return " ".join(head).rstrip(",;:") + "."
     return sentence
 
@@ -351,7 +354,7 @@ def drop_asides(sentence: str, min_words: int = 5) -> str:
     """Remove non-restrictive clauses and trailing example lists when what stays is still a statement."""
     shorter = NONRESTRICTIVE.sub("", sentence)
     shorter = re.sub(r"\s+,", ",", shorter).strip()
-    if shorter != sentence and len(shorter.split()) >= min_words and _has_verb(shorter.split()):
+    if shorter != sentence and len(shorter.split()) >= min_words and has_verb(shorter.split()):
         return shorter if shorter.endswith((".", "!", "?")) else shorter.rstrip(",;: ") + "."
     return sentence
 
