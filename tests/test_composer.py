@@ -69,6 +69,16 @@ def test_the_plan_names_intent_focus_and_parts_in_order():
     assert plan_question("What is a continent, and what are the seven continents?").parts == [
         "seven continents"
     ]
+    # "…and why do they happen?" asks again about the focus: "they" is not a part.
+    assert plan_question("What are the phases of the Moon and why do they happen?").parts == []
+
+
+def test_a_focus_the_sources_never_mention_is_warned(kb, embedder):
+    # The packaged summaries hold the Moon but nothing on its phases.
+    script, _ = lesson(kb, embedder, "What are the phases of the Moon?", grade="3", minutes=1)
+    assert any("never mention the phases of the moon" in w for w in script.warnings), script.warnings
+    clear, _ = lesson(kb, embedder, "What is gravity?", grade="4", minutes=1)
+    assert not any("never mention" in w for w in clear.warnings), clear.warnings
 
 
 @pytest.mark.parametrize(

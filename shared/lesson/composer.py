@@ -51,6 +51,9 @@ EXAMPLE = re.compile(r"\b(?:for example|for instance|such as|e\.g\.|an example)\
 CONNECTIVE = re.compile(
     r"^(?:So|Thus|Therefore|However|Also|But|And|Instead|Hence|Then|Otherwise|Similarly|Still|Yet)\b"
 )
+COMPONENTS = re.compile(
+    r"\b(phases|stages|steps|types|kinds|layers|branches|causes|effects|parts)\s+of\s+(?:the\s+|a\s+|an\s+)?(.+)$"
+)
 YEAR = re.compile(r"\b(1[0-9]{3}|20[0-2][0-9])\b")
 
 
@@ -530,6 +533,14 @@ def compose(
     missing = [p for p in plan.parts if p.lower() not in taught_text.lower()]
     if missing:
         warnings.append("The sources say nothing about " + ", ".join(missing) + ".")
+    # "What are the phases of the Moon?" taught from a summary that never mentions a phase: say so. (Named
+    # parts have their own warning above.)
+    asked_for = COMPONENTS.search(plan.focus)
+    if asked_for and not plan.parts and not set(stems(asked_for[1])) & set(stems(taught_text)):
+        named = as_sources_say(title, taught[0].text) if taught else the(title)
+        warnings.append(
+            f"The sources never mention the {asked_for[0]}: this lesson teaches what they hold about {named}."
+        )
     if supported < min(3, max(1, minutes)):
         warnings.append(f"The sources support only {supported} quiz question(s).")
     used_ids = list(dict.fromkeys(i for s in body for i in s.source_ids))

@@ -148,6 +148,7 @@ def _focus_of(phrase: str) -> tuple[str, list[str]]:
     return _tidy(phrase), parts
 
 
+PRONOUN_ONLY = re.compile(r"^(?:it|they|them|this|these|those|that|he|she)(?:\s+\w+)?$", re.IGNORECASE)
 ASKED_AGAIN = re.compile(
     r"^(?:(?:what|which|who|how|why|when|where)\s+)?(?:is|are|was|were|does|do|did)\s+(?:(?:its|their|the|a|an)\s+)?",
     re.IGNORECASE,
@@ -207,7 +208,10 @@ def plan_question(question: str) -> QuestionPlan:
         break
     # "…, and what are the seven continents?" names a part as a question of its own: keep what it names.
     parts = [ASKED_AGAIN.sub("", p).strip() for p in [*parts, *extra_parts]]
-    parts = list(dict.fromkeys(p for p in parts if p and p.lower() != focus.lower()))
+    # "…and why do they happen?" asks again about the focus: "they" is no part of it.
+    parts = list(
+        dict.fromkeys(p for p in parts if p and p.lower() != focus.lower() and not PRONOUN_ONLY.match(p))
+    )
     if wants_example and intent == "define":
         intent = "example" if not parts else intent
     return QuestionPlan(
