@@ -292,12 +292,14 @@ def definition(c: Canvas, slide: Slide, state: SlideState) -> None:
     rest_room = room - head_h - c.px(44)
     rest_h = 0
     rf: Fit | None = None
+    # One or two further points are set nearly as large as the definition, so they fill the card's lower half.
+    rest_px = 38 if len(rest) <= 2 else 32
     if rest:
         rf = fit(
             tuple(t for _, t in rest),
             c.width - c.px(84),
             rest_room,
-            c.px(32),
+            c.px(rest_px),
             c.px(BODY_MIN),
             pad_em=0.4,
             gap_em=0.4,
@@ -330,7 +332,12 @@ def definition(c: Canvas, slide: Slide, state: SlideState) -> None:
     if rest:
         y += c.px(44)
         card_list(
-            c, rest, state, (c.left, y, c.right, y + max(rest_h - c.px(44), rest_room)), max_px=32, fill=False
+            c,
+            rest,
+            state,
+            (c.left, y, c.right, y + max(rest_h - c.px(44), rest_room)),
+            max_px=rest_px,
+            fill=False,
         )
 
 
