@@ -314,6 +314,8 @@ def path_command(
             max_concurrent=max_concurrent,
             video=video,
             lesson_minutes=minutes,
+            # The course slides leave the bottom-right to the presenter made from their decks.
+            presenter_room=presenter == "offline",
         )
     except KeyboardInterrupt:
         fail("interrupted; the running courses are marked failed", EXIT_INTERRUPTED)

@@ -84,6 +84,7 @@ def run_path(
     max_concurrent: int,
     video: bool,
     lesson_minutes: int = 2,
+    presenter_room: bool = False,
 ) -> PathRun:
     resources = bootstrap.build(settings, offline=True)
     try:
@@ -97,6 +98,7 @@ def run_path(
             max_concurrent=max_concurrent,
             lesson_minutes=lesson_minutes,
             plan_only=not video,
+            presenter_room=presenter_room,
         )
         if video:
             _drive(resources, engine, workflow.id, console, max_concurrent)

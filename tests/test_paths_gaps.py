@@ -213,3 +213,14 @@ def test_not_json_and_not_an_object():
 )
 def test_missed_questions_become_objectives(question, wanted):
     assert objective(question) == wanted
+
+
+def test_a_path_made_for_presenters_asks_its_lessons_to_leave_them_room():
+    from shared.paths.workflow import course_item
+
+    assessment = from_json(GRADE6.read_text())
+    course = plan_courses(assessment, analyse(assessment))[0]
+    plain = course_item(course, organization_id="org", language="en-US")
+    presented = course_item(course, organization_id="org", language="en-US", presenter_room=True)
+    assert plain.request.options.presenter_room is False
+    assert presented.request.options.presenter_room is True

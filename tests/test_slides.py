@@ -371,6 +371,26 @@ def test_a_slide_with_few_bullets_still_uses_the_lower_half(bullets: tuple[str, 
     assert last >= 0.7 * (bottom - top), f"the cards end at {last} of {bottom - top}"
 
 
+@pytest.mark.parametrize("size", SIZES, ids=["720p", "1080p"])
+def test_a_lesson_made_for_a_presenter_leaves_the_presenter_its_corner(size):
+    from shared.presenter.clip import Placement
+    from shared.presenter.portrait import SIZE as PORTRAIT
+
+    x, y, w, h = Placement().box(size, PORTRAIT)  # where the offline presenter is composited by default
+    script = sample_lesson()
+    for index in range(len(script.scenes)):
+        slide = slide_for(script, index)
+        for state in _states(slide):
+            image, layout = draw(slide, state, size, presenter_room=True)
+            where = f"{resolved_layout(slide)} {state}"
+            assert not layout.overflows(), where
+            for box in [*layout.text_boxes, *layout.graphic_boxes]:
+                assert box[2] <= x or box[3] <= y, f"{where}: {box} under the presenter at {(x, y, w, h)}"
+            # Nothing is drawn there either (the progress bar along the top is above the presenter).
+            corner = np.asarray(image.crop((x, y, x + w, min(y + h, size[1]))), dtype=np.int16)
+            assert (np.abs(corner - np.array(BACKGROUND, dtype=np.int16)).max(axis=2) <= 8).all(), where
+
+
 def test_captions_never_cover_the_slide_and_read_well():
     script = sample_lesson()
     for index in range(len(script.scenes)):

@@ -95,8 +95,8 @@ def _width(run: TextRun, right_edge: float) -> float:
     return max(run.width, widest, min(widest * 1.04 + 2, right_edge - run.x))
 
 
-def _page(deck: Deck, page: Page) -> SlideLayout:
-    image, layout = draw(page.slide, SlideState(), SIZE, ink=False)
+def _page(deck: Deck, page: Page, *, presenter_room: bool) -> SlideLayout:
+    image, layout = draw(page.slide, SlideState(), SIZE, ink=False, presenter_room=presenter_room)
     pptx_slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])
     picture = io.BytesIO()
     image.save(picture, format="PNG")
@@ -120,14 +120,15 @@ def _page(deck: Deck, page: Page) -> SlideLayout:
     return layout
 
 
-def write_deck(pages: Sequence[Page], path: Path, *, title: str) -> DeckReport:
-    """Write the deck to `path` (through a partial file, so the final path is never half-written)."""
+def write_deck(pages: Sequence[Page], path: Path, *, title: str, presenter_room: bool = False) -> DeckReport:
+    """Write the deck to `path` (through a partial file, so the final path is never half-written);
+    `presenter_room`: every page leaves its right clear, as the lesson's video does."""
     if not pages:
         raise ValueError("a deck needs at least one page")
     deck = Presentation()
     deck.slide_width, deck.slide_height = SLIDE_W, SLIDE_H
     deck.core_properties.title = title
-    layouts = [_page(deck, page) for page in pages]
+    layouts = [_page(deck, page, presenter_room=presenter_room) for page in pages]
     partial = path.with_name(path.name + ".partial")
     deck.save(str(partial))
     partial.replace(path)
@@ -138,7 +139,7 @@ def write_deck(pages: Sequence[Page], path: Path, *, title: str) -> DeckReport:
     )
 
 
-def lesson_deck(script: LessonScript, path: Path) -> DeckReport:
+def lesson_deck(script: LessonScript, path: Path, *, presenter_room: bool = False) -> DeckReport:
     """The lesson's deck: one page per scene, the same slide the video shows, its narration as notes."""
     pages = [Page(slide_for(script, i), scene.narration) for i, scene in enumerate(script.scenes)]
-    return write_deck(pages, path, title=script.title)
+    return write_deck(pages, path, title=script.title, presenter_room=presenter_room)

@@ -60,6 +60,8 @@ class LessonOptions(BaseModel):
 
     resolution: Literal["720p", "1080p"] = "720p"
     burn_captions: bool = False
+    # Leave the right of every slide (video and deck) clear for a presenter composited there later.
+    presenter_room: bool = False
     # What the lesson's title card, outline and deck promise, when the caller knows better than the
     # composer (a learning path's course, from the questions missed); else the composer words them.
     objectives: (

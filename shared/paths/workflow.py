@@ -15,7 +15,9 @@ KIND = "learning_path"
 COURSE = "course"
 
 
-def course_item(course: Course, *, organization_id: str, language: str) -> NewItem:
+def course_item(
+    course: Course, *, organization_id: str, language: str, presenter_room: bool = False
+) -> NewItem:
     request = ContentRequestCreate.model_validate(
         {
             "student_query": course.lesson_query,
@@ -23,7 +25,7 @@ def course_item(course: Course, *, organization_id: str, language: str) -> NewIt
             "duration_minutes": course.lesson_minutes,
             "language": language,
             "organization_id": organization_id,
-            "options": {"objectives": list(course.objectives)},
+            "options": {"objectives": list(course.objectives), "presenter_room": presenter_room},
         }
     )
     return NewItem(kind=COURSE, title=course.title, request=request, details={"course": course.as_json()})
@@ -53,8 +55,10 @@ def start_path(
     idempotency_key: str | None = None,
     language: str = "en-US",
     plan_only: bool = False,
+    presenter_room: bool = False,
 ) -> tuple[Workflow, bool]:
-    """The path as a workflow; `plan_only`: the diagnosis and the plan, no course items (complete at once)."""
+    """The path as a workflow; `plan_only`: the diagnosis and the plan, no course items (complete at once);
+    `presenter_room`: the courses' slides leave room for a presenter video made from their decks."""
     organization = organization_id or assessment.organization_id or "default"
     result, courses = path_result(assessment, lesson_minutes=lesson_minutes)
     return engine.create(
@@ -62,7 +66,10 @@ def start_path(
         organization_id=organization,
         items=[]
         if plan_only
-        else [course_item(c, organization_id=organization, language=language) for c in courses],
+        else [
+            course_item(c, organization_id=organization, language=language, presenter_room=presenter_room)
+            for c in courses
+        ],
         max_concurrent=max_concurrent,
         input=raw,
         result=result,

@@ -126,10 +126,11 @@ def lesson_stills(
     size: tuple[int, int],
     *,
     burn_captions: bool = False,
+    presenter_room: bool = False,
 ) -> tuple[list[video.Still], slides.FrameStore]:
     """Every still of the lesson with its duration (they add up to the scenes' lengths), drawn into folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    store = slides.FrameStore(folder, size, captions=burn_captions)
+    store = slides.FrameStore(folder, size, captions=burn_captions, presenter_room=presenter_room)
     timed: list[tuple[float, float, Path]] = []
     for index, (scene, timing) in enumerate(zip(script.scenes, timings, strict=True)):
         slide = slide_for(script, index)
@@ -170,12 +171,14 @@ class RenderStage:
         timings = json.loads(ctx.input_path(TIMINGS).read_text())
         narration = ctx.input_path(NARRATION)
         size = RESOLUTIONS[ctx.request.options.get("resolution", "720p")]
+        presenter_room = bool(ctx.request.options.get("presenter_room"))
         stills, store = lesson_stills(
             script,
             timings["scenes"],
             ctx.workdir / "frames",
             size,
             burn_captions=bool(ctx.request.options.get("burn_captions")),
+            presenter_room=presenter_room,
         )
         ctx.progress(0.3, f"Drew {store.drawn} frames for {len(script.scenes)} slides")
         partial = ctx.workdir / "lesson.partial.mp4"
@@ -185,5 +188,5 @@ class RenderStage:
         title.resize((640, 360), Image.Resampling.LANCZOS).save(
             ctx.output_path(THUMBNAIL), "JPEG", quality=85
         )
-        deck = lesson_deck(script, ctx.output_path(DECK))
+        deck = lesson_deck(script, ctx.output_path(DECK), presenter_room=presenter_room)
         ctx.progress(0.95, f"Wrote the deck: {deck.pages} slides with the narration as speaker notes")

@@ -10,6 +10,7 @@ fit is dropped whole and the layout marked truncated).
 from shared.media.slides.canvas import Box, SlideLayout
 from shared.media.slides.equation import render_equation
 from shared.media.slides.frames import (
+    PRESENTER_ROOM,
     FrameStore,
     caption_reserve_px,
     draw,
@@ -44,6 +45,7 @@ __all__ = [
     "MUTED",
     "PANEL",
     "PANEL_HI",
+    "PRESENTER_ROOM",
     "REVEAL_MODES",
     "TEXT",
     "Box",

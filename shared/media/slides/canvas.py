@@ -272,14 +272,23 @@ class Canvas:
     on which the same text is set again as native text boxes.
     """
 
-    def __init__(self, size: tuple[int, int], *, reserve_bottom_px: int = 0, ink: bool = True) -> None:
+    def __init__(
+        self,
+        size: tuple[int, int],
+        *,
+        reserve_bottom_px: int = 0,
+        reserve_right_px: int = 0,
+        ink: bool = True,
+    ) -> None:
         self.image = Image.new("RGB", size, BACKGROUND)
         self.draw = ImageDraw.Draw(self.image)
         self.ink = ink
         w, h = size
         self.scale = h / 720
         margin = self.px(64)
-        self.layout = SlideLayout(size, (margin, margin, w - margin, h - margin - reserve_bottom_px))
+        self.layout = SlideLayout(
+            size, (margin, margin, w - margin - reserve_right_px, h - margin - reserve_bottom_px)
+        )
 
     def px(self, value: float) -> int:
         return round(value * self.scale)

@@ -33,6 +33,12 @@ PAINTERS: dict[str, Painter] = {
 CAPTION_PX, CAPTION_PAD_PX, CAPTION_FLOOR_PX, CAPTION_LINES = 30, 14, 20, 2
 
 
+# The share of the frame's width, on the right, that a lesson made for a presenter leaves empty: the
+# presenter's default place (shared.presenter.clip.Placement: bottom-right, 0.42 of the height) with the drawn
+# portrait is about 0.23 of a 16:9 frame's width, and its margin; a test checks that it fits.
+PRESENTER_ROOM = 0.25
+
+
 def resolved_layout(slide: Slide) -> str:
     """The slide's layout, or the nearest one its data allows (a timeline needs labels, a comparison sides...)."""
     layout = slide.layout if slide.layout in PAINTERS else "bullets"
@@ -65,18 +71,30 @@ def caption_reserve_px(height: int) -> int:
     return max(0, (height - margin) - (band_top - round(16 * height / 720)))
 
 
+def presenter_reserve_px(width: int) -> int:
+    """How much the safe area's right edge moves in so the right PRESENTER_ROOM of the frame stays clear."""
+    return round(width * PRESENTER_ROOM) - round(64 * width / 1280)
+
+
 def draw(
     slide: Slide,
     state: SlideState | None = None,
     size: tuple[int, int] = (1280, 720),
     *,
     captions: bool = False,
+    presenter_room: bool = False,
     ink: bool = True,
 ) -> tuple[Image.Image, SlideLayout]:
     """The slide at one moment. captions=True keeps the bottom clear for a burned-in caption band;
+    presenter_room=True keeps the right of the frame clear for a presenter composited there later;
     ink=False leaves the text off the image (it is still laid out: layout.runs)."""
     state = state or SlideState()
-    canvas = Canvas(size, reserve_bottom_px=caption_reserve_px(size[1]) if captions else 0, ink=ink)
+    canvas = Canvas(
+        size,
+        reserve_bottom_px=caption_reserve_px(size[1]) if captions else 0,
+        reserve_right_px=presenter_reserve_px(size[0]) if presenter_room else 0,
+        ink=ink,
+    )
     PAINTERS[resolved_layout(slide)](canvas, slide, state)
     canvas.progress(slide.position, state.fraction)
     return canvas.image, canvas.layout
@@ -115,10 +133,13 @@ def overlay_caption(slide: Path, lines: tuple[str, ...], out: Path) -> None:
 class FrameStore:
     """Draws each distinct frame once, saved as `frame-<digest>.png` in folder; a repeat is a lookup."""
 
-    def __init__(self, folder: Path, size: tuple[int, int], *, captions: bool = False) -> None:
+    def __init__(
+        self, folder: Path, size: tuple[int, int], *, captions: bool = False, presenter_room: bool = False
+    ) -> None:
         self.folder = folder
         self.size = size
         self.captions = captions
+        self.presenter_room = presenter_room
         self.layouts: dict[Path, SlideLayout] = {}
         # What each frame shows: the slide, its moment, the caption burned in.
         self.contents: dict[Path, tuple[Slide, SlideState, tuple[str, ...]]] = {}
@@ -128,14 +149,14 @@ class FrameStore:
         self.reused = 0
 
     def frame(self, slide: Slide, state: SlideState, caption: tuple[str, ...] = ()) -> Path:
-        key = (slide, state, caption, self.size, self.captions)
+        key = (slide, state, caption, self.size, self.captions, self.presenter_room)
         path = self._paths.get(key)
         if path is not None:
             self.reused += 1
             return path
         base = self._bases.get((slide, state))
         if base is None:
-            base = draw(slide, state, self.size, captions=self.captions)
+            base = draw(slide, state, self.size, captions=self.captions, presenter_room=self.presenter_room)
             if len(self._bases) > 8:
                 self._bases.clear()
             self._bases[(slide, state)] = base
