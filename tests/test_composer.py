@@ -10,7 +10,7 @@ import pytest
 
 from shared.ai.embeddings import WordLlamaEmbedder
 from shared.errors import TooLittleSource
-from shared.lesson.bullets import DANGLING, bullet_for
+from shared.lesson.bullets import DANGLING, bullet_for, phrase_at_break
 from shared.lesson.composer import compose
 from shared.lesson.glossary import Glossary
 from shared.lesson.grounding import grounded_in
@@ -375,3 +375,14 @@ def test_a_bullet_is_never_a_verbless_piece_of_a_list():
         "fluttering flight."
     )
     assert bullet_for(sentence) != "A conspicuous, fluttering flight"
+
+
+def test_a_phrase_never_stops_inside_a_relative_clause_before_its_verb():
+    phrase = (
+        "a system of biological processes by which photopigment-bearing organisms, such as most plants, "
+        "convert light energy"
+    )
+    assert phrase_at_break(phrase.split(), 11) == "a system of biological processes"
+    # A clause that has its verb stays whole.
+    desert = "A desert is a landscape where little precipitation occurs and living conditions are harsh."
+    assert bullet_for(desert) == "Desert: a landscape where little precipitation occurs"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from shared.lesson.shaping import has_verb
+from shared.lesson.shaping import AUXILIARIES, IRREGULAR_PAST, has_verb
 
 MAX_BULLET_WORDS = 12
 MAX_BULLET_CHARS = 72
@@ -144,11 +144,39 @@ def phrase_at_break(words: list[str], max_words: int = MAX_BULLET_WORDS) -> str 
             if end < len(words) and _joins_modifiers(words, end):
                 continue
             candidate = _clean(" ".join(words[:end]))
+            if _open_relative(candidate):
+                continue
             if "°" in candidate.split()[-1:][0] if candidate else False:
                 continue  # "within the 28°" leaves out the direction that follows
             if len(candidate.split()) >= 3 and (max_words > MAX_BULLET_WORDS or _fits(candidate)):
                 best = candidate
     return best
+
+
+PLURAL_NOUN_ENDINGS = (
+    "ss", "us", "is", "isms", "ments", "tions", "sions", "ists", "ers", "ors", "ants", "ents", "ies", "ics",
+    "als", "ings", "ances", "ences", "ships", "ures", "ites", "ples", "cles",
+)  # fmt: skip
+RELATIVE = re.compile(
+    r"\b(?:(?:by|in|of|through|at|on|from|to|for|with|during)\s+)?(?:which|whom|whose|where|whereby|who)\s+(.*)$",
+    re.IGNORECASE,
+)
+
+
+def _open_relative(phrase: str) -> bool:
+    """'…processes by which photopigment-bearing organisms': a relative clause cut before its verb. A word in
+    -s counts as its verb ("where little precipitation occurs") unless its ending makes it a plural noun."""
+    found = RELATIVE.search(phrase)
+    if found is None:
+        return False
+    words = [w.strip(",;:").lower() for w in found.group(1).split()]
+    return not any(
+        w in AUXILIARIES
+        or w in IRREGULAR_PAST
+        or (len(w) > 4 and w.endswith("ed"))
+        or (len(w) > 3 and w.endswith("s") and not w.endswith(PLURAL_NOUN_ENDINGS))
+        for w in words[1:]  # the first word after "which" is its subject or the start of it
+    )
 
 
 def _joins_modifiers(words: list[str], end: int) -> bool:
