@@ -618,9 +618,10 @@ def _example_list(sent: Span) -> list[str] | None:
 DETAIL_PREPOSITIONS = frozenset(
     ["from", "in", "on", "at", "within", "during", "near", "across", "throughout", "around", "along", "among"]
 )
+# A long word under this frequency (wordfreq Zipf) lifts the reading grade as much as a rare one.
+COMMON_FOR_COMPRESSION = 4.0
 # A noun with one of these is singled out by its phrase ("the largest city in Europe", "the only…of"):
 # without the phrase the claim would be false.
-COMMON_FOR_COMPRESSION = 4.0
 SINGLING_OUT = frozenset(["only", "first", "last", "same", "main", "sole", "most", "least"])
 
 
