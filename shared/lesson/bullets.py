@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from shared.lesson.shaping import AUXILIARIES, IRREGULAR_PAST, has_verb
+from shared.lesson.shaping import has_verb, surely_verb
 
 MAX_BULLET_WORDS = 12
 MAX_BULLET_CHARS = 72
@@ -171,10 +171,7 @@ def _open_relative(phrase: str) -> bool:
         return False
     words = [w.strip(",;:").lower() for w in found.group(1).split()]
     return not any(
-        w in AUXILIARIES
-        or w in IRREGULAR_PAST
-        or (len(w) > 4 and w.endswith("ed"))
-        or (len(w) > 3 and w.endswith("s") and not w.endswith(PLURAL_NOUN_ENDINGS))
+        surely_verb(w) or (len(w) > 3 and w.endswith("s") and not w.endswith(PLURAL_NOUN_ENDINGS))
         for w in words[1:]  # the first word after "which" is its subject or the start of it
     )
 

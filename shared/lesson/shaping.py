@@ -291,12 +291,15 @@ IRREGULAR_PAST = frozenset(
 )
 
 
+def surely_verb(word: str) -> bool:
+    """An auxiliary, an irregular past or a form in -ed: a verb whatever surrounds it (lower case)."""
+    return word in AUXILIARIES or word in IRREGULAR_PAST or (len(word) > 4 and word.endswith("ed"))
+
+
 def has_verb(words: list[str]) -> bool:
     """A rough finite-verb test, so a cut never leaves a bare noun phrase ("The largest ocean liner.")."""
     plain = [w.strip(",;:").lower() for w in words]
-    return any(
-        w in AUXILIARIES or w in IRREGULAR_PAST or (len(w) > 4 and w.endswith("ed")) for w in plain
-    ) or any(
+    return any(surely_verb(w) for w in plain) or any(
         len(w) > 3
         and w.endswith("s")
         and not w.endswith(("ss", "us", "is"))
