@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from shared.auth.principal import Role
+
 app = typer.Typer(help="Vividly: a learner's question in, a narrated lesson video out.", no_args_is_help=True)
 pubsub_app = typer.Typer(help="Pub/Sub topics and subscriptions.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
@@ -19,6 +21,10 @@ app.add_typer(pubsub_app, name="pubsub")
 app.add_typer(db_app, name="db")
 kb_app = typer.Typer(help="The open-educational-content knowledge base.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+keys_app = typer.Typer(
+    help="API keys for the HTTP functions: create (shown once), list, revoke.", no_args_is_help=True
+)
+app.add_typer(keys_app, name="keys")
 console = Console(stderr=True)
 
 
@@ -98,15 +104,20 @@ def dev(
         table.add_row(name, where)
     console.print(table)
     base = stack.endpoints["Functions"]
+    auth = f"-H 'Authorization: Bearer {stack.api_key}'"
     console.print(
+        f"A teacher's API key of the organisation 'local' (made for this run): {stack.api_key}\n"
         "Submit a request:\n"
-        f"  curl -s -X POST {base}/submit_content_request -H 'Content-Type: application/json' \\\n"
+        f"  curl -s -X POST {base}/submit_content_request {auth} -H 'Content-Type: application/json' \\\n"
         '    -d \'{"student_query": "Explain the water cycle", "grade_level": "5", "duration_minutes": 2}\'\n'
-        f"Then: curl -s '{base}/get_request_status?request_id=<id>'\n"
+        f"Then: curl -s {auth} '{base}/get_request_status?request_id=<id>'\n"
         "Ctrl-C stops everything.",
         highlight=False,
+        soft_wrap=True,
     )
-    print(f"READY {base}", flush=True)  # a line scripts can wait for, with the port actually bound
+    # Lines scripts can wait for: the key, then the URL once the port is actually bound.
+    print(f"API_KEY {stack.api_key}", flush=True)
+    print(f"READY {base}", flush=True)
     try:
         stopped.wait()
     except KeyboardInterrupt:
@@ -411,3 +422,53 @@ def kb_search(
     for passage in results:
         table.add_row(f"{passage.score:.1f}", passage.title, passage.license, passage.source_url)
     Console().print(table)
+
+
+@keys_app.command("create")
+def keys_create(
+    org: Annotated[str, typer.Option(help="the organisation the key acts for (created if new)")],
+    role: Annotated[Role, typer.Option(help="what the key may do")] = Role.SERVICE,
+    label: Annotated[str, typer.Option(help="a note for whoever reads `keys list`")] = "",
+) -> None:
+    """Create a key and print it on stdout, once: the database keeps only an HMAC of its secret."""
+    from cli.keys import database
+    from shared.db import api_keys
+    from shared.domain.schemas import SLUG
+
+    if not SLUG.match(org):
+        fail(
+            "--org must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", EXIT_USAGE
+        )
+    if len(label) > 200:
+        fail("--label must be at most 200 characters", EXIT_USAGE)
+    with database() as (session, pepper):
+        row, token = api_keys.create_key(session, org, role, pepper, label=label)
+        session.commit()
+    console.print(f"created key {row.id} ({role.value}) for organisation {org}; it is shown only now:")
+    print(token)
+
+
+@keys_app.command("list")
+def keys_list(org: Annotated[str | None, typer.Option(help="only this organisation's keys")] = None) -> None:
+    """Every key's id, organisation, role, label, creation, last use and revocation (never a secret)."""
+    from cli.keys import database, key_table
+    from shared.db import api_keys
+
+    with database() as (session, _pepper):
+        Console().print(key_table(api_keys.list_keys(session, org)))
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key id `keys list` shows")]) -> None:
+    """Revoke a key: its next call is refused with 401."""
+    from cli.keys import database
+    from shared.db import api_keys
+    from shared.errors import NotFound
+
+    with database() as (session, _pepper):
+        try:
+            row = api_keys.revoke_key(session, key_id)
+        except NotFound:
+            fail(f"no API key {key_id}", EXIT_USAGE)
+        session.commit()
+        console.print(f"revoked key {row.id} of organisation {row.organization_id}")

@@ -15,6 +15,23 @@ from werkzeug.serving import make_server
 from devstack.dead_letters import deliver_dead_letters
 from devstack.services import PostgresServer, PubSubEmulator, StorageEmulator, free_port
 
+LOCAL_ORGANIZATION = "local"
+
+
+def local_key(engine: Any, settings: Any) -> str:
+    """A new teacher key of the organisation `local`, so the printed curl lines work as they are."""
+    from shared.auth.pepper import pepper
+    from shared.auth.principal import Role
+    from shared.db import api_keys
+    from shared.db.engine import make_session_factory
+
+    with make_session_factory(engine)() as session:
+        _row, token = api_keys.create_key(
+            session, LOCAL_ORGANIZATION, Role.TEACHER, pepper(settings), label="vividly dev"
+        )
+        session.commit()
+    return token
+
 
 @dataclass
 class DevStack:
@@ -27,6 +44,7 @@ class DevStack:
     pipeline: str = "worker.stages:lesson_stages"
     gcs: bool = True
     endpoints: dict[str, str] = field(default_factory=dict)
+    api_key: str = ""  # a teacher's key of the organisation `local`, made by start()
     _stops: list[Callable[[], None]] = field(default_factory=list)
     _stop_event: threading.Event = field(default_factory=threading.Event)
 
@@ -52,6 +70,7 @@ class DevStack:
             "work_dir": self.workdir / "work",
             "content_dir": self.workdir / "content",
             "allow_loopback_webhooks": True,
+            "api_key_pepper_file": self.workdir / "api-key-pepper",
         }
 
         on_step("starting the Pub/Sub emulator")
@@ -94,6 +113,8 @@ class DevStack:
 
         engine = make_engine(settings)
         upgrade(engine)
+        on_step("creating the local organisation and its key")
+        self.api_key = local_key(engine, settings)
         engine.dispose()
 
         on_step("creating topics and subscriptions")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import json
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import flask
@@ -17,6 +19,7 @@ from cloudevents.http import CloudEvent
 from pydantic import ValidationError
 from sqlalchemy import text
 
+from functions.auth import principal_of
 from functions.http import (
     HttpError,
     Response,
@@ -27,12 +30,13 @@ from functions.http import (
     trace_of,
 )
 from shared import bootstrap, metrics
+from shared.auth.principal import Action, Principal, Unauthenticated
 from shared.config import Settings, get_settings
 from shared.db import repository as repo
 from shared.db.outage import is_database_down
 from shared.domain.language import describe, language_errors
 from shared.domain.schemas import ClarificationAnswer, ContentRequestCreate, field_errors, validate_webhook
-from shared.errors import TransientError, VividlyError
+from shared.errors import QuotaExceeded, TransientError, VividlyError
 from shared.lifecycle import Lifecycle, StillWorkedOn
 from shared.logs import configure_logging, get_logger
 from shared.messages import RequestMessage
@@ -85,13 +89,29 @@ def lifecycle() -> Lifecycle:
     return Lifecycle(res.sessions, res.publisher)
 
 
-def _handle(request: flask.Request, action: Any) -> Response:
-    """Run `action(correlation_id)`, binding ids for logs and mapping domain errors to HTTP."""
+@dataclass(frozen=True)
+class Call:
+    """What every function's action gets: the ids for logs and who is calling."""
+
+    correlation_id: str
+    principal: Principal
+
+
+def _handle(
+    request: flask.Request, may: Action, action: Callable[[Call], tuple[dict[str, Any], int]]
+) -> Response:
+    """Authenticate the caller, check their role may do `may`, then run `action`, binding ids for logs and
+    mapping domain errors to HTTP."""
     correlation_id = correlation_id_of(request)
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(correlation_id=correlation_id, trace=trace_of(request))
     try:
-        body, status = action(correlation_id)
+        principal = principal_of(request, resources())
+        structlog.contextvars.bind_contextvars(
+            organization_id=principal.organization_id, caller=principal.user_id
+        )
+        principal.require(may)
+        body, status = action(Call(correlation_id, principal))
         return body, status, {"X-Correlation-ID": correlation_id}
     except VividlyError as exc:  # one mapping: each error class declares its HTTP status and code
         refusal = HttpError.of(exc)
@@ -99,7 +119,12 @@ def _handle(request: flask.Request, action: Any) -> Response:
             log.warning("unavailable; nothing stored", error=exc.code, detail=str(exc))
         else:
             log.info("request refused", status=refusal.status, error=refusal.error, fields=refusal.fields)
-        return error_response(refusal, correlation_id)
+        body, status, headers = error_response(refusal, correlation_id)
+        if isinstance(exc, QuotaExceeded):
+            headers["Retry-After"] = str(exc.retry_after_s)
+        if isinstance(exc, Unauthenticated):
+            headers["WWW-Authenticate"] = 'Bearer realm="vividly"'
+        return body, status, headers
     except Exception as exc:
         if is_database_down(exc):
             # The database is restarting or failing over: the transaction rolled back, nothing was published.
@@ -115,10 +140,10 @@ def _handle(request: flask.Request, action: Any) -> Response:
         return error_response(HttpError(500, "internal", "something went wrong on our side"), correlation_id)
 
 
-def _view(request_id: Any) -> dict[str, Any]:
+def _view(request_id: Any, principal: Principal) -> dict[str, Any]:
     res = resources()
     with res.sessions() as session:
-        found = repo.get_request(session, request_id, full=True)
+        found = repo.get_request(session, request_id, organization_id=principal.organization_id, full=True)
         return request_view(found, url_for=lambda uri: _public_url(res, uri))
 
 
@@ -129,11 +154,24 @@ def _public_url(res: bootstrap.Resources, uri: str) -> str:
     return uri
 
 
+def own_organization(body: dict[str, Any], principal: Principal) -> str:
+    """The caller's organisation: the credential decides it, a body may only repeat it."""
+    given = body.get("organization_id")
+    if given not in (None, principal.organization_id):
+        raise HttpError(
+            403,
+            "forbidden",
+            "your credential acts for another organisation",
+            [{"field": "organization_id", "reason": "must be your credential's organisation, or left out"}],
+        )
+    return principal.organization_id
+
+
 @functions_framework.http
 def submit_content_request(request: flask.Request) -> Response:
     settings = resources().settings
 
-    def action(correlation_id: str) -> tuple[dict[str, Any], int]:
+    def action(call: Call) -> tuple[dict[str, Any], int]:
         if request.method != "POST":
             raise HttpError(405, "method_not_allowed", "use POST")
         body = json_body(request, max_bytes=settings.max_body_bytes)
@@ -153,6 +191,7 @@ def submit_content_request(request: flask.Request) -> Response:
             raise HttpError(
                 422, "validation_failed", "the request has invalid fields", field_errors(exc.errors())
             ) from exc
+        parsed.organization_id = own_organization(body, call.principal)
         webhook_errors = validate_webhook(parsed, allow_loopback=settings.allow_loopback_webhooks)
         if webhook_errors:
             raise HttpError(422, "validation_failed", "the request has invalid fields", webhook_errors)
@@ -167,7 +206,7 @@ def submit_content_request(request: flask.Request) -> Response:
                 unteachable,
             )
         created_request, created = lifecycle().submit(
-            parsed, correlation_id=correlation_id, trace=trace_of(request)
+            parsed, correlation_id=call.correlation_id, trace=trace_of(request)
         )
         structlog.contextvars.bind_contextvars(request_id=str(created_request.id))
         log.info("request accepted" if created else "idempotent replay", created=created)
@@ -178,17 +217,17 @@ def submit_content_request(request: flask.Request) -> Response:
             "created": created,
         }, (202 if created else 200)
 
-    return _handle(request, action)
+    return _handle(request, Action.SUBMIT, action)
 
 
 @functions_framework.http
 def get_request_status(request: flask.Request) -> Response:
-    def action(_correlation_id: str) -> tuple[dict[str, Any], int]:
+    def action(call: Call) -> tuple[dict[str, Any], int]:
         request_id = request_id_from(request)
         structlog.contextvars.bind_contextvars(request_id=str(request_id))
-        return _view(request_id), 200
+        return _view(request_id, call.principal), 200
 
-    return _handle(request, action)
+    return _handle(request, Action.READ, action)
 
 
 def _post_with_id(request: flask.Request) -> tuple[dict[str, Any], Any]:
@@ -202,7 +241,7 @@ def _post_with_id(request: flask.Request) -> tuple[dict[str, Any], Any]:
 
 @functions_framework.http
 def answer_clarification(request: flask.Request) -> Response:
-    def action(_correlation_id: str) -> tuple[dict[str, Any], int]:
+    def action(call: Call) -> tuple[dict[str, Any], int]:
         body, request_id = _post_with_id(request)
         body.pop("request_id", None)
         try:
@@ -210,31 +249,35 @@ def answer_clarification(request: flask.Request) -> Response:
         except ValidationError as exc:
             raise HttpError(422, "validation_failed", "invalid answers", field_errors(exc.errors())) from exc
         lifecycle().answer_clarification(
-            request_id, answer.answers, answer.student_query, trace=trace_of(request)
+            request_id,
+            answer.answers,
+            answer.student_query,
+            organization_id=call.principal.organization_id,
+            trace=trace_of(request),
         )
-        return _view(request_id), 202
+        return _view(request_id, call.principal), 202
 
-    return _handle(request, action)
+    return _handle(request, Action.CHANGE, action)
 
 
 @functions_framework.http
 def cancel_request(request: flask.Request) -> Response:
-    def action(_correlation_id: str) -> tuple[dict[str, Any], int]:
+    def action(call: Call) -> tuple[dict[str, Any], int]:
         _body, request_id = _post_with_id(request)
-        lifecycle().cancel(request_id)
-        return _view(request_id), 200
+        lifecycle().cancel(request_id, organization_id=call.principal.organization_id)
+        return _view(request_id, call.principal), 200
 
-    return _handle(request, action)
+    return _handle(request, Action.CHANGE, action)
 
 
 @functions_framework.http
 def retry_request(request: flask.Request) -> Response:
-    def action(_correlation_id: str) -> tuple[dict[str, Any], int]:
+    def action(call: Call) -> tuple[dict[str, Any], int]:
         _body, request_id = _post_with_id(request)
-        lifecycle().retry(request_id, trace=trace_of(request))
-        return _view(request_id), 202
+        lifecycle().retry(request_id, organization_id=call.principal.organization_id, trace=trace_of(request))
+        return _view(request_id, call.principal), 202
 
-    return _handle(request, action)
+    return _handle(request, Action.CHANGE, action)
 
 
 @functions_framework.http

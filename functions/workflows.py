@@ -14,7 +14,8 @@ import functions_framework
 import structlog
 
 from functions.http import HttpError, Response, id_from, json_body
-from functions.main import _handle, _public_url, resources
+from functions.main import Call, _handle, _public_url, resources
+from shared.auth.principal import Action, Principal
 from shared.db import repository as repo
 from shared.db import workflows as store
 from shared.db.models import Workflow
@@ -137,9 +138,11 @@ def event_data(event: Any) -> dict[str, Any]:
     }
 
 
-def _read(workflow_id: uuid.UUID) -> dict[str, Any]:
+def _read(workflow_id: uuid.UUID, principal: Principal) -> dict[str, Any]:
     with resources().sessions() as session:
-        workflow = store.get_workflow(session, workflow_id, full=True)
+        workflow = store.get_workflow(
+            session, workflow_id, organization_id=principal.organization_id, full=True
+        )
         return workflow_view(workflow)
 
 
@@ -161,7 +164,7 @@ def _post_body(request: flask.Request) -> dict[str, Any]:
 def submit_assessment(request: flask.Request) -> Response:
     settings = resources().settings
 
-    def action(correlation_id: str) -> tuple[dict[str, Any], int]:
+    def action(call: Call) -> tuple[dict[str, Any], int]:
         if request.method != "POST":
             raise HttpError(405, "method_not_allowed", "use POST")
         assessment, stored, options = _assessment_body(request)
@@ -170,7 +173,10 @@ def submit_assessment(request: flask.Request) -> Response:
             engine(),
             assessment,
             stored,
-            correlation_id=correlation_id,
+            # An assessment file's own organization_id names the system that exported it: the path belongs
+            # to the caller's organisation whatever the file says.
+            organization_id=call.principal.organization_id,
+            correlation_id=call.correlation_id,
             max_concurrent=max_concurrent,
             lesson_minutes=minutes,
             idempotency_key=request.headers.get("Idempotency-Key") or None,
@@ -186,27 +192,27 @@ def submit_assessment(request: flask.Request) -> Response:
             "events_url": f"{base}/workflow_events?workflow_id={workflow.id}",
         }, (202 if created else 200)
 
-    return _handle(request, action)
+    return _handle(request, Action.SUBMIT, action)
 
 
 @functions_framework.http
 def get_workflow(request: flask.Request) -> Response:
-    return _handle(request, lambda _cid: (_read(_workflow_id(request)), 200))
+    return _handle(request, Action.READ, lambda call: (_read(_workflow_id(request), call.principal), 200))
 
 
 @functions_framework.http
 def retry_workflow_items(request: flask.Request) -> Response:
-    def action(_cid: str) -> tuple[dict[str, Any], int]:
+    def action(call: Call) -> tuple[dict[str, Any], int]:
         workflow_id = _workflow_id(request, _post_body(request))
-        engine().retry_failed(workflow_id)
-        return _read(workflow_id), 202
+        engine().retry_failed(workflow_id, organization_id=call.principal.organization_id)
+        return _read(workflow_id, call.principal), 202
 
-    return _handle(request, action)
+    return _handle(request, Action.CHANGE, action)
 
 
 @functions_framework.http
 def regenerate_workflow_item(request: flask.Request) -> Response:
-    def action(_cid: str) -> tuple[dict[str, Any], int]:
+    def action(call: Call) -> tuple[dict[str, Any], int]:
         body = _post_body(request)
         workflow_id = _workflow_id(request, body)
         position = body.get("position", request.args.get("position"))
@@ -219,20 +225,20 @@ def regenerate_workflow_item(request: flask.Request) -> Response:
                 "give the item's position",
                 [{"field": "position", "reason": "must be an integer"}],
             )
-        engine().regenerate(workflow_id, position)
-        return _read(workflow_id), 202
+        engine().regenerate(workflow_id, position, organization_id=call.principal.organization_id)
+        return _read(workflow_id, call.principal), 202
 
-    return _handle(request, action)
+    return _handle(request, Action.CHANGE, action)
 
 
 @functions_framework.http
 def cancel_workflow(request: flask.Request) -> Response:
-    def action(_cid: str) -> tuple[dict[str, Any], int]:
+    def action(call: Call) -> tuple[dict[str, Any], int]:
         workflow_id = _workflow_id(request, _post_body(request))
-        engine().cancel(workflow_id)
-        return _read(workflow_id), 200
+        engine().cancel(workflow_id, organization_id=call.principal.organization_id)
+        return _read(workflow_id, call.principal), 200
 
-    return _handle(request, action)
+    return _handle(request, Action.CHANGE, action)
 
 
 @functions_framework.http
@@ -242,7 +248,7 @@ def workflow_events(request: flask.Request) -> Any:
     event is sent; `max_s` (tests, proxies) ends it earlier."""
     opened: dict[str, Any] = {}
 
-    def check(_cid: str) -> tuple[dict[str, Any], int]:
+    def check(call: Call) -> tuple[dict[str, Any], int]:
         opened["workflow_id"] = _workflow_id(request)
         last = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or "0"
         if not last.isdigit():
@@ -258,10 +264,11 @@ def workflow_events(request: flask.Request) -> Any:
             raise HttpError(400, "malformed_max_s", "max_s must be a number of seconds") from exc
         opened["after"] = int(last)
         with resources().sessions() as session:
-            store.get_workflow(session, opened["workflow_id"])  # 404 before the stream starts
+            # 404 before the stream starts, for an unknown workflow and another organisation's alike
+            store.get_workflow(session, opened["workflow_id"], organization_id=call.principal.organization_id)
         return {}, 200
 
-    refused = _handle(request, check)
+    refused = _handle(request, Action.READ, check)
     if refused[1] != 200:
         return refused
     workflow_id, max_s = opened["workflow_id"], opened["max_s"]

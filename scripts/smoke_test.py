@@ -1,10 +1,13 @@
 """Smoke test: submit the water-cycle lesson, get it processed, poll to completed, check the MP4 plays.
 
-Local (CI runs this against `vividly dev`):
-    python scripts/smoke_test.py --base-url http://127.0.0.1:8080
+Local (CI runs this against `vividly dev`, which prints its key):
+    python scripts/smoke_test.py --base-url http://127.0.0.1:8080 --api-key vvd_…
 Cloud (Cloud Build runs this after a deploy):
     python scripts/smoke_test.py --cloud --region us-central1 --impersonate SA_EMAIL \
         --submit-url https://…/submit-content-request --status-url https://…/get-request-status
+
+The API key may instead come from VIVIDLY_API_KEY (Cloud Build reads it from Secret Manager); it is sent as
+`X-API-Key`, since in the cloud `Authorization` carries the Google ID token of the invoker.
 
 In the cloud it runs `gcloud run jobs execute vividly-worker --wait` itself; locally the dev stack's
 worker is already following the subscription. Exit 0 only if the lesson completed and its video has a
@@ -14,6 +17,7 @@ video and an audio stream of the narration's length.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -57,18 +61,24 @@ def main() -> int:
     parser.add_argument("--region", default="us-central1")
     parser.add_argument("--impersonate", help="service account allowed to invoke the functions")
     parser.add_argument("--timeout-s", type=float, default=900)
+    parser.add_argument(
+        "--api-key", default=os.environ.get("VIVIDLY_API_KEY"), help="default: $VIVIDLY_API_KEY"
+    )
     args = parser.parse_args()
+    if not args.api_key:
+        parser.error("give --api-key or set VIVIDLY_API_KEY (`vividly keys create --org ORG --role service`)")
+    key = {"X-API-Key": args.api_key}
 
     if args.cloud:
         if not (args.submit_url and args.status_url and args.impersonate):
             parser.error("--cloud needs --submit-url, --status-url and --impersonate")
         submit_url, status_url = args.submit_url, args.status_url
-        submit_headers = {"Authorization": f"Bearer {identity_token(submit_url, args.impersonate)}"}
-        status_headers = {"Authorization": f"Bearer {identity_token(status_url, args.impersonate)}"}
+        submit_headers = {**key, "Authorization": f"Bearer {identity_token(submit_url, args.impersonate)}"}
+        status_headers = {**key, "Authorization": f"Bearer {identity_token(status_url, args.impersonate)}"}
     elif args.base_url:
         submit_url = f"{args.base_url}/submit_content_request"
         status_url = f"{args.base_url}/get_request_status"
-        submit_headers = status_headers = {}
+        submit_headers = status_headers = key
     else:
         parser.error("give --base-url or --cloud")
 

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
 
     # HTTP limits.
     max_body_bytes: int = 16_384
+    # API keys: the HMAC pepper (Secret Manager in the cloud); offline, a file made on first use.
+    api_key_pepper: SecretStr | None = None
+    api_key_pepper_file: Path = Path("var/api-key-pepper")
+    api_key_calls_per_minute: int = Field(default=600, ge=1)
     public_base_url: str = "http://127.0.0.1:8080"
 
     # Webhooks: private targets only when explicitly allowed (local development).

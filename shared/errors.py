@@ -98,6 +98,17 @@ class NotFound(VividlyError):
     http_status = 404
 
 
+class QuotaExceeded(VividlyError):
+    """Too many calls with one credential this minute; `retry_after_s` says when the next window opens."""
+
+    code = "quota_exceeded"
+    http_status = 429
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class PublishFailed(TransientError):
     code = "publish_failed"
     http_error = "unavailable"

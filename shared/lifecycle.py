@@ -83,6 +83,9 @@ class StillWorkedOn(TransientError):
 
 @dataclass
 class Lifecycle:
+    """`organization_id` scopes a caller's change to its own organisation's requests (another's is NotFound);
+    None is the operator or the system acting on a request it was handed (a worker, the dead-letter handler)."""
+
     sessions: sessionmaker[Session]
     publisher: Publisher
     actor: repo.Actor = field(default_factory=repo.Actor)
@@ -114,10 +117,15 @@ class Lifecycle:
             return request, True
 
     def _requeue(
-        self, request_id: uuid.UUID, allowed_from: set[Status], fields: dict[str, Any], trace: str | None
+        self,
+        request_id: uuid.UUID,
+        organization_id: str | None,
+        allowed_from: set[Status],
+        fields: dict[str, Any],
+        trace: str | None,
     ) -> ContentRequest:
         with self.sessions() as session:
-            current = repo.get_request(session, request_id)
+            current = repo.get_request(session, request_id, organization_id=organization_id)
             status = Status(current.status)
             if status not in allowed_from:
                 raise Conflict(f"request is {status}; this needs one of {', '.join(sorted(allowed_from))}")
@@ -135,19 +143,22 @@ class Lifecycle:
         answers: list[str],
         student_query: str | None = None,
         *,
+        organization_id: str | None,
         trace: str | None = None,
     ) -> ContentRequest:
         fields: dict[str, Any] = {"clarification_answers": answers}
         if student_query:  # a rephrased question replaces the original; otherwise it stands
             fields["query"] = student_query
-        return self._requeue(request_id, {Status.CLARIFICATION_NEEDED}, fields, trace)
+        return self._requeue(request_id, organization_id, {Status.CLARIFICATION_NEEDED}, fields, trace)
 
-    def retry(self, request_id: uuid.UUID, *, trace: str | None = None) -> ContentRequest:
-        return self._requeue(request_id, {Status.FAILED, Status.CANCELLED}, {}, trace)
+    def retry(
+        self, request_id: uuid.UUID, *, organization_id: str | None, trace: str | None = None
+    ) -> ContentRequest:
+        return self._requeue(request_id, organization_id, {Status.FAILED, Status.CANCELLED}, {}, trace)
 
-    def cancel(self, request_id: uuid.UUID) -> ContentRequest:
+    def cancel(self, request_id: uuid.UUID, *, organization_id: str | None) -> ContentRequest:
         with self.sessions() as session:
-            current = repo.get_request(session, request_id)
+            current = repo.get_request(session, request_id, organization_id=organization_id)
             status = Status(current.status)
             if status in TERMINAL:
                 raise Conflict(f"request is already {status}")

@@ -51,6 +51,13 @@ resource "google_cloudfunctions2_function" "http" {
     environment_variables = merge(local.function_env, {
       DB_USER = google_sql_user.iam[each.value.sa].name
     })
+    # The functions authenticate callers themselves (API keys): the pepper their HMACs are made with.
+    secret_environment_variables {
+      key        = "API_KEY_PEPPER"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.api_key_pepper.secret_id
+      version    = "latest"
+    }
   }
 }
 
@@ -92,8 +99,10 @@ resource "google_cloudfunctions2_function" "dead_letter" {
   }
 }
 
-# Who may call the HTTP functions: the identities named in var.api_invokers (the product's backend, an
-# API gateway, the smoke-test account). Never allUsers: authentication for learners is a later issue.
+# Who may reach the HTTP functions: the identities named in var.api_invokers (the product's backend, an API
+# gateway, the smoke-test account), with a Google ID token in `Authorization`. Each call then also carries a
+# Vividly API key in `X-API-Key`, which the functions check themselves (organisation, role, quota): two
+# locks, so a leaked key alone reaches nothing. Never allUsers.
 resource "google_cloud_run_service_iam_member" "api_invoker" {
   for_each = {
     for pair in setproduct(keys(local.http_functions), var.api_invokers) : "${pair[0]}|${pair[1]}" => pair

@@ -155,3 +155,18 @@ resource "google_secret_manager_secret_iam_member" "worker_webhook_secret" {
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${google_service_account.worker.email}"
 }
+
+# Every HTTP function checks API keys, so each of their accounts reads the pepper (and nothing else does).
+resource "google_secret_manager_secret_iam_member" "functions_api_key_pepper" {
+  for_each  = toset(distinct([for f in local.http_functions : f.sa]))
+  secret_id = google_secret_manager_secret.api_key_pepper.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.functions[each.value].email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "build_smoke_api_key" {
+  count     = var.build_service_account == "" ? 0 : 1
+  secret_id = google_secret_manager_secret.smoke_api_key.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = var.build_service_account
+}

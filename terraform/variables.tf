@@ -79,3 +79,9 @@ variable "api_invokers" {
   type        = list(string)
   default     = []
 }
+
+variable "build_service_account" {
+  description = "The account Cloud Build runs as (serviceAccount:...): it reads the smoke test's API key. Empty: grant it by hand."
+  type        = string
+  default     = ""
+}

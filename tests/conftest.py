@@ -83,7 +83,12 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[..
             monkeypatch.setenv(key.upper(), str(value))
         functions_main.reset()
 
-    set_env(work_dir=tmp_path / "work", content_dir=tmp_path / "content", log_level="WARNING")
+    set_env(
+        work_dir=tmp_path / "work",
+        content_dir=tmp_path / "content",
+        api_key_pepper_file=tmp_path / "pepper",
+        log_level="WARNING",
+    )
     yield set_env
     functions_main.reset()
 
@@ -133,6 +138,7 @@ def own_postgres(env: Callable[..., None], pubsub_emulator: PubSubEmulator) -> I
 
 @pytest.fixture
 def client(stack: Any) -> Any:
-    from functions.local_app import create_app
+    """All the HTTP functions, called with a teacher's key of the organisation `test-org`."""
+    from tests.support.auth import signed_in_app
 
-    return create_app().test_client()
+    return signed_in_app()

@@ -25,11 +25,13 @@ def test_smoke_test_passes_against_the_dev_stack(tmp_path, pubsub_emulator):
     try:
         assert process.stdout is not None
         deadline = time.monotonic() + 120
-        line = ""
+        line, api_key = "", ""
         while time.monotonic() < deadline and not line.startswith("READY "):
             line = process.stdout.readline().strip()
+            api_key = line.removeprefix("API_KEY ") if line.startswith("API_KEY ") else api_key
             assert process.poll() is None, process.stderr.read() if process.stderr else ""
         base_url = line.removeprefix("READY ")
+        assert api_key.startswith("vvd_")
         smoke = subprocess.run(
             [
                 sys.executable,
@@ -38,6 +40,8 @@ def test_smoke_test_passes_against_the_dev_stack(tmp_path, pubsub_emulator):
                 base_url,
                 "--timeout-s",
                 "240",
+                "--api-key",
+                api_key,
             ],
             cwd=ROOT,
             capture_output=True,

@@ -139,8 +139,12 @@ def test_health_checks_database_and_publisher(client, env):
 def test_functions_framework_serves_the_entry_point(stack):
     from functions_framework import create_app
 
+    from tests.support.auth import new_key
+
     app = create_app(target="get_request_status", source="functions/main.py")
-    response = app.test_client().get(f"/?request_id={uuid.uuid4()}")
+    response = app.test_client().get(
+        f"/?request_id={uuid.uuid4()}", headers={"Authorization": f"Bearer {new_key()}"}
+    )
     assert response.status_code == 404
     assert response.json["error"] == "not_found"
 

@@ -88,9 +88,9 @@ def assert_json_answer(response: Any) -> None:
 
 @pytest.fixture
 def pg_client(pg_stack: Any) -> Any:
-    from functions.local_app import create_app
+    from tests.support.auth import signed_in_app
 
-    return create_app().test_client()
+    return signed_in_app()
 
 
 @pytest.mark.parametrize("path", list(FIELDS))

@@ -82,7 +82,7 @@ def test_an_unreachable_database_is_503_with_retry_after_and_publishes_nothing(c
 
 
 def test_whatever_escapes_is_a_json_500_and_its_log_holds_no_field_values(
-    client, stack, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+    capfd: pytest.CaptureFixture[str], client, stack, monkeypatch: pytest.MonkeyPatch
 ):
     # The one fault injected here: a bug in the repository, raised with the values it was given.
     def broken(*args: object, **kwargs: object) -> None:

@@ -268,7 +268,7 @@ def test_answering_clarification_requeues_and_completes(offline):
     )
     assert runner.run(request_id).status == "clarification_needed"
     requeued = Lifecycle(resources.sessions, resources.publisher).answer_clarification(
-        request_id, ["photosynthesis"]
+        request_id, ["photosynthesis"], organization_id=None
     )
     assert (requeued.status, requeued.attempts, requeued.query) == ("pending", 2, "science")
     result = runner.run(request_id)

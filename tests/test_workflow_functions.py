@@ -98,10 +98,10 @@ def test_submit_read_stream_and_cancel_a_learning_path(client, database_url, tmp
 def test_a_path_through_the_functions_and_a_worker_streams_its_timeline_live(pg_stack, tmp_path):
     """submit_assessment → Pub/Sub → a `python -m worker` process → the SSE stream, read while it runs,
     ends when the path is at rest; the report is in content storage beside the courses' files."""
-    from functions.local_app import create_app
+    from tests.support.auth import signed_in_app
     from tests.support.workers import spawn_worker
 
-    client = create_app().test_client()
+    client = signed_in_app()
     answer = client.post(
         "/submit_assessment", json={**json.loads(SAMPLE.read_text()), "options": {"max_concurrent": 2}}
     )

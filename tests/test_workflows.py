@@ -117,9 +117,9 @@ def test_a_failed_child_leaves_the_rest_standing_and_retry_reruns_only_it(resour
         assert [i.status for i in final.items] == ["completed", "failed", "completed"]
         assert "dead-lettered" in (final.items[1].error or "")
 
-    assert engine.retry_failed(workflow.id) == [2]
+    assert engine.retry_failed(workflow.id, organization_id="org") == [2]
     with pytest.raises(Conflict):
-        engine.retry_failed(workflow.id)  # nothing else failed
+        engine.retry_failed(workflow.id, organization_id="org")  # nothing else failed
     run_in_process(engine, runner_for(resources, engine), workflow.id, threads=3)
     with resources.sessions() as session:
         final = store.get_workflow(session, workflow.id, full=True)
@@ -165,17 +165,17 @@ def test_regenerate_cancel_and_idempotent_create(resources):
     again, created_again = engine.create(**create)
     assert created and not created_again and again.id == workflow.id
 
-    cancelled = engine.cancel(workflow.id)
+    cancelled = engine.cancel(workflow.id, organization_id="org")
     assert cancelled.status == "cancelled"
     assert [i.status for i in cancelled.items] == ["cancelled"] * 3  # the running one too, via its child
     with pytest.raises(Conflict):
-        engine.cancel(workflow.id)
+        engine.cancel(workflow.id, organization_id="org")
 
-    assert engine.regenerate(workflow.id, 3) == [3]
+    assert engine.regenerate(workflow.id, 3, organization_id="org") == [3]
     with resources.sessions() as session:
         assert store.get_workflow(session, workflow.id).status == "running"
     with pytest.raises(Conflict):
-        engine.regenerate(workflow.id, 3)  # it is queued or running now, not at rest
+        engine.regenerate(workflow.id, 3, organization_id="org")  # it is queued or running now, not at rest
 
 
 def test_a_path_publishes_its_courses_and_report_into_one_folder(resources):

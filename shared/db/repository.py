@@ -8,12 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from shared.db import workflows
+from shared.db.engine import upsert
 from shared.db.models import Artifact, ContentRequest, RequestEvent, utcnow
 from shared.domain import cost
 from shared.domain.status import (
@@ -39,8 +38,14 @@ class Actor:
     delivery_attempt: int | None = None
 
 
-def get_request(session: Session, request_id: uuid.UUID, *, full: bool = False) -> ContentRequest:
+def get_request(
+    session: Session, request_id: uuid.UUID, *, organization_id: str | None = None, full: bool = False
+) -> ContentRequest:
+    """The request, only if it belongs to `organization_id` when one is given: another organisation's
+    request is NotFound, exactly like one that does not exist."""
     query = select(ContentRequest).where(ContentRequest.id == request_id)
+    if organization_id is not None:
+        query = query.where(ContentRequest.organization_id == organization_id)
     if full:
         query = query.options(selectinload(ContentRequest.events), selectinload(ContentRequest.artifacts))
     request = session.scalars(query).one_or_none()
@@ -255,8 +260,6 @@ def get_artifact(session: Session, request_id: uuid.UUID, kind: str) -> Artifact
 def record_artifact(session: Session, request_id: uuid.UUID, kind: str, stored: StoredObject) -> None:
     """Insert or replace the artifact of `kind` (a rerun after a crash may rewrite it): one upsert, so two
     workers recording the same artifact cannot collide."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     values = {
         "uri": stored.uri,
         "bytes": stored.bytes,
@@ -264,7 +267,7 @@ def record_artifact(session: Session, request_id: uuid.UUID, kind: str, stored: 
         "content_type": stored.content_type,
         "created_at": utcnow(),
     }
-    statement = insert(Artifact).values(request_id=request_id, kind=kind, **values)
+    statement = upsert(session, Artifact).values(request_id=request_id, kind=kind, **values)
     session.execute(
         statement.on_conflict_do_update(index_elements=[Artifact.request_id, Artifact.kind], set_=values)
     )

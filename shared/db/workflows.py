@@ -27,9 +27,17 @@ from shared.workflows.rollup import (
 
 
 def get_workflow(
-    session: Session, workflow_id: uuid.UUID, *, full: bool = False, lock: bool = False
+    session: Session,
+    workflow_id: uuid.UUID,
+    *,
+    organization_id: str | None = None,
+    full: bool = False,
+    lock: bool = False,
 ) -> Workflow:
+    """The workflow, only if it belongs to `organization_id` when one is given (another's is NotFound)."""
     query = select(Workflow).where(Workflow.id == workflow_id)
+    if organization_id is not None:
+        query = query.where(Workflow.organization_id == organization_id)
     if full:
         query = query.options(selectinload(Workflow.items), selectinload(Workflow.events))
     if lock:

@@ -44,6 +44,8 @@ class NewItem:
 
 @dataclass
 class WorkflowEngine:
+    """`organization_id` scopes a caller's change to its own organisation's workflows, as in Lifecycle."""
+
     sessions: sessionmaker[Session]
     publisher: Publisher
 
@@ -140,23 +142,30 @@ class WorkflowEngine:
             running = list(session.scalars(select(Workflow.id).where(Workflow.status == "running")))
         return sum(len(self.advance(workflow_id)) for workflow_id in running)
 
-    def retry_failed(self, workflow_id: uuid.UUID) -> list[int]:
+    def retry_failed(self, workflow_id: uuid.UUID, *, organization_id: str | None) -> list[int]:
         """Queue again only the items that failed (each a new attempt, same key); their positions."""
-        return self._requeue(workflow_id, lambda item: item.status == "failed", "no failed items to retry")
-
-    def regenerate(self, workflow_id: uuid.UUID, position: int) -> list[int]:
-        """Queue one item again, whatever its outcome (a new attempt of the same item)."""
-        with self.sessions() as session:
-            if position not in {item.position for item in store.items_of(session, workflow_id)}:
-                store.get_workflow(session, workflow_id)  # an unknown workflow is the 404 to give
-                raise NotFound(f"workflow {workflow_id} has no item {position}")
         return self._requeue(
-            workflow_id, lambda item: item.position == position, f"no item {position} at rest to regenerate"
+            workflow_id, organization_id, lambda item: item.status == "failed", "no failed items to retry"
         )
 
-    def cancel(self, workflow_id: uuid.UUID) -> Workflow:
+    def regenerate(self, workflow_id: uuid.UUID, position: int, *, organization_id: str | None) -> list[int]:
+        """Queue one item again, whatever its outcome (a new attempt of the same item)."""
         with self.sessions() as session:
-            workflow = store.get_workflow(session, workflow_id, lock=True)
+            store.get_workflow(
+                session, workflow_id, organization_id=organization_id
+            )  # unknown or not theirs: 404
+            if position not in {item.position for item in store.items_of(session, workflow_id)}:
+                raise NotFound(f"workflow {workflow_id} has no item {position}")
+        return self._requeue(
+            workflow_id,
+            organization_id,
+            lambda item: item.position == position,
+            f"no item {position} at rest to regenerate",
+        )
+
+    def cancel(self, workflow_id: uuid.UUID, *, organization_id: str | None) -> Workflow:
+        with self.sessions() as session:
+            workflow = store.get_workflow(session, workflow_id, organization_id=organization_id, lock=True)
             if workflow.status in WORKFLOW_AT_REST:
                 raise Conflict(f"workflow is already {workflow.status}")
             running = store.cancel_queued(session, workflow)
@@ -164,17 +173,21 @@ class WorkflowEngine:
         lifecycle = Lifecycle(self.sessions, self.publisher)
         for request_id in running:  # each in its own transaction, like a cancel from outside
             try:
-                lifecycle.cancel(request_id)
+                lifecycle.cancel(request_id, organization_id=organization_id)
             except Conflict:  # it came to rest meanwhile: its outcome stands
                 continue
         with self.sessions() as session:
             return store.get_workflow(session, workflow_id, full=True)
 
     def _requeue(
-        self, workflow_id: uuid.UUID, chosen: Callable[[WorkflowItem], bool], nothing: str
+        self,
+        workflow_id: uuid.UUID,
+        organization_id: str | None,
+        chosen: Callable[[WorkflowItem], bool],
+        nothing: str,
     ) -> list[int]:
         with self.sessions() as session:
-            workflow = store.get_workflow(session, workflow_id, lock=True)
+            workflow = store.get_workflow(session, workflow_id, organization_id=organization_id, lock=True)
             items = store.items_of(session, workflow_id)
             picked = [item for item in items if item.status in ITEM_AT_REST and chosen(item)]
             if not picked:
@@ -198,7 +211,12 @@ class WorkflowEngine:
             item = next(i for i in items if i.position == position)
             attempt = item.attempts + 1
             body = ContentRequestCreate.model_validate(
-                {**item.payload["request"], "idempotency_key": f"{item.idempotency_key}-{attempt}"}
+                {
+                    **item.payload["request"],
+                    # A child is always its parent's organisation's, whatever the item was built with.
+                    "organization_id": workflow.organization_id,
+                    "idempotency_key": f"{item.idempotency_key}-{attempt}",
+                }
             )
             child = new_request(
                 session, body, correlation_id=workflow.correlation_id, workflow_id=workflow.id
