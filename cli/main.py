@@ -25,6 +25,11 @@ keys_app = typer.Typer(
     help="API keys for the HTTP functions: create (shown once), list, revoke.", no_args_is_help=True
 )
 app.add_typer(keys_app, name="keys")
+members_app = typer.Typer(
+    help="People who sign in with Identity Platform: the organisation's tenant, its members and roles.",
+    no_args_is_help=True,
+)
+app.add_typer(members_app, name="members")
 console = Console(stderr=True)
 
 
@@ -431,7 +436,7 @@ def keys_create(
     label: Annotated[str, typer.Option(help="a note for whoever reads `keys list`")] = "",
 ) -> None:
     """Create a key and print it on stdout, once: the database keeps only an HMAC of its secret."""
-    from cli.keys import database
+    from cli.access import database
     from shared.db import api_keys
     from shared.domain.schemas import SLUG
 
@@ -451,7 +456,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(org: Annotated[str | None, typer.Option(help="only this organisation's keys")] = None) -> None:
     """Every key's id, organisation, role, label, creation, last use and revocation (never a secret)."""
-    from cli.keys import database, key_table
+    from cli.access import database, key_table
     from shared.db import api_keys
 
     with database() as (session, _pepper):
@@ -461,7 +466,7 @@ def keys_list(org: Annotated[str | None, typer.Option(help="only this organisati
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key id `keys list` shows")]) -> None:
     """Revoke a key: its next call is refused with 401."""
-    from cli.keys import database
+    from cli.access import database
     from shared.db import api_keys
     from shared.errors import NotFound
 
@@ -472,3 +477,83 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key id `keys lis
             fail(f"no API key {key_id}", EXIT_USAGE)
         session.commit()
         console.print(f"revoked key {row.id} of organisation {row.organization_id}")
+
+
+def _organization(org: str) -> None:
+    from shared.domain.schemas import SLUG
+
+    if not SLUG.match(org):
+        fail(
+            "--org must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", EXIT_USAGE
+        )
+
+
+@members_app.command("tenant")
+def members_tenant(
+    org: Annotated[str, typer.Option(help="the organisation (created if new)")],
+    tenant: Annotated[str, typer.Option(help="the Identity Platform tenant id its people sign in through")],
+) -> None:
+    """Say which Identity Platform tenant signs people in to an organisation (one organisation a tenant)."""
+    from cli.access import database
+    from shared.db import members
+    from shared.errors import Conflict
+
+    _organization(org)
+    if not tenant or len(tenant) > 128 or not tenant.isprintable():
+        fail("--tenant must be 1-128 printable characters", EXIT_USAGE)
+    with database() as (session, _pepper):
+        try:
+            members.set_tenant(session, org, tenant)
+        except Conflict as exc:
+            fail(str(exc), EXIT_USAGE)
+        session.commit()
+    console.print(f"people of tenant {tenant} sign in to organisation {org}")
+
+
+@members_app.command("add")
+def members_add(
+    org: Annotated[str, typer.Option(help="the organisation")],
+    user: Annotated[str, typer.Option(help="the person's user id (their ID token's subject)")],
+    role: Annotated[Role, typer.Option(help="what they may do")] = Role.TEACHER,
+    email: Annotated[str | None, typer.Option(help="for whoever reads `members list`")] = None,
+) -> None:
+    """Add a person to an organisation, or change their role."""
+    from cli.access import database
+    from shared.db import members
+
+    _organization(org)
+    if not user or len(user) > 128 or not user.isprintable():
+        fail("--user must be 1-128 printable characters", EXIT_USAGE)
+    with database() as (session, _pepper):
+        members.add_member(session, org, user, role, email)
+        session.commit()
+    console.print(f"{user} is a {role.value} of {org}")
+
+
+@members_app.command("list")
+def members_list(org: Annotated[str, typer.Option(help="the organisation")]) -> None:
+    """An organisation's members and their roles."""
+    from cli.access import database, member_table
+    from shared.db import members
+
+    with database() as (session, _pepper):
+        Console().print(member_table(members.list_members(session, org)))
+
+
+@members_app.command("remove")
+def members_remove(
+    org: Annotated[str, typer.Option(help="the organisation")],
+    user: Annotated[str, typer.Option(help="the person's user id")],
+) -> None:
+    """Remove a person: their next call is 403."""
+    from cli.access import database
+    from shared.db import members
+    from shared.errors import NotFound
+
+    with database() as (session, _pepper):
+        try:
+            members.remove_member(session, org, user)
+        except NotFound as exc:
+            fail(str(exc), EXIT_USAGE)
+        session.commit()
+    console.print(f"removed {user} from {org}")

@@ -1,16 +1,25 @@
-"""Who is calling an HTTP function: the API key in `X-API-Key` or `Authorization: Bearer <key>`, resolved
-to a Principal in one short transaction that also counts the call against the key's quota."""
+"""Who is calling an HTTP function, as one Principal: a machine's API key (`X-API-Key`, or
+`Authorization: Bearer vvd_…`), counted against its quota, or a person's Identity Platform ID token
+(`Authorization: Bearer <JWT>`), mapped through their tenant and membership to an organisation and a role."""
 
 from __future__ import annotations
+
+import threading
 
 import flask
 
 from shared import bootstrap
+from shared.auth import api_keys as key_format
+from shared.auth.id_tokens import CertificateCache, IdTokenVerifier
 from shared.auth.pepper import pepper
 from shared.auth.principal import Principal, Unauthenticated
-from shared.db import api_keys
+from shared.config import Settings
+from shared.db import api_keys, members
 
-MAX_CREDENTIAL_CHARS = 200
+MAX_CREDENTIAL_CHARS = 4096  # an ID token is one to two kilobytes; anything longer is not a credential
+
+_verifiers: dict[tuple[str, str, str, int], IdTokenVerifier] = {}
+_verifiers_lock = threading.Lock()
 
 
 def credential_of(request: flask.Request) -> str:
@@ -26,11 +35,39 @@ def credential_of(request: flask.Request) -> str:
     return token
 
 
+def verifier(settings: Settings) -> IdTokenVerifier | None:
+    """One verifier per configuration and process, so its certificates are fetched once per max-age."""
+    if not settings.id_token_audience:
+        return None
+    key = (
+        settings.id_token_audience,
+        settings.id_token_certs_url,
+        settings.id_token_issuer_prefix,
+        settings.id_token_clock_skew_s,
+    )
+    with _verifiers_lock:
+        if key not in _verifiers:
+            _verifiers[key] = IdTokenVerifier(
+                settings.id_token_audience,
+                CertificateCache(settings.id_token_certs_url),
+                settings.id_token_issuer_prefix,
+                settings.id_token_clock_skew_s,
+            )
+        return _verifiers[key]
+
+
 def principal_of(request: flask.Request, res: bootstrap.Resources) -> Principal:
     token = credential_of(request)
+    if token.startswith(f"{key_format.PREFIX}_"):
+        with res.sessions() as session:
+            principal = api_keys.authenticate(
+                session, token, pepper(res.settings), calls_per_minute=res.settings.api_key_calls_per_minute
+            )
+            session.commit()
+        return principal
+    people = verifier(res.settings)
+    if people is None or token.count(".") != 2:
+        raise Unauthenticated("not an API key, and sign-in with ID tokens is not configured here")
+    identity = people.verify(token)  # before any database work: a forged token costs no query
     with res.sessions() as session:
-        principal = api_keys.authenticate(
-            session, token, pepper(res.settings), calls_per_minute=res.settings.api_key_calls_per_minute
-        )
-        session.commit()
-    return principal
+        return members.person(session, identity)

@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     api_key_pepper: SecretStr | None = None
     api_key_pepper_file: Path = Path("var/api-key-pepper")
     api_key_calls_per_minute: int = Field(default=600, ge=1)
+    # Identity Platform sign-in for people: ID tokens are accepted only when the audience (the Firebase
+    # project id) is set, and it is always checked.
+    id_token_audience: str | None = None
+    id_token_certs_url: str = (
+        "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"
+    )
+    id_token_issuer_prefix: str = "https://securetoken.google.com/"
+    id_token_clock_skew_s: int = Field(default=10, ge=0, le=300)
     public_base_url: str = "http://127.0.0.1:8080"
 
     # Webhooks: private targets only when explicitly allowed (local development).

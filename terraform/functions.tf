@@ -19,6 +19,7 @@ locals {
     DB_NAME                  = google_sql_database.app.name
     DB_IAM_AUTH              = "true"
     CONTENT_BUCKET           = google_storage_bucket.content.name
+    ID_TOKEN_AUDIENCE        = var.identity_platform_project
   }
 }
 

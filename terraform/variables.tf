@@ -85,3 +85,9 @@ variable "build_service_account" {
   type        = string
   default     = ""
 }
+
+variable "identity_platform_project" {
+  description = "The Firebase / Identity Platform project whose ID tokens sign people in (the tokens' audience). Empty: API keys only."
+  type        = string
+  default     = ""
+}

@@ -1,4 +1,5 @@
-"""organisations, API keys (only an HMAC of each secret) and per-key call windows for the quota
+"""organisations (with their Identity Platform tenant), members, API keys (only an HMAC of each secret) and
+per-key call windows for the quota
 
 Revision ID: 0005
 Revises: 0004
@@ -24,8 +25,20 @@ def upgrade() -> None:
         "organizations",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("identity_tenant", sa.String(length=128), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("identity_tenant"),
+    )
+    op.create_table(
+        "members",
+        sa.Column("organization_id", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.String(length=128), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["organization_id"], ["organizations.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("organization_id", "user_id"),
     )
     op.create_table(
         "api_keys",
@@ -55,4 +68,5 @@ def downgrade() -> None:
     op.drop_table("api_key_windows")
     op.drop_index("ix_api_keys_organization_id", table_name="api_keys")
     op.drop_table("api_keys")
+    op.drop_table("members")
     op.drop_table("organizations")

@@ -1,4 +1,5 @@
-"""Helpers of `vividly keys`: the database the keys live in, and how they are listed (never a secret)."""
+"""Helpers of `vividly keys` and `vividly members`: the database they live in, and how they are listed (never a
+secret)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from contextlib import contextmanager
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from shared.db.models import ApiKey
+from shared.db.models import ApiKey, Member
 
 
 @contextmanager
@@ -42,4 +43,11 @@ def key_table(rows: list[ApiKey]) -> Table:
             f"{row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "",
             row.id,
         )
+    return table
+
+
+def member_table(rows: list[Member]) -> Table:
+    table = Table("user id", "role", "email", "added")
+    for row in rows:
+        table.add_row(row.user_id, row.role, row.email or "", f"{row.created_at:%Y-%m-%d %H:%M}")
     return table
