@@ -22,6 +22,7 @@ install-lesson: $(PY)
 
 install: system-packages $(PY)
 	$(PY) -m pip install -q -e '.[dev,voice]'
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 lesson: install-lesson
 	$(PY) -m cli generate "Explain the water cycle: evaporation, condensation, precipitation" --grade 5 --minutes 2

@@ -1,5 +1,6 @@
 """Cloud Functions' Python runtime loads `main.py` from the source root: this re-exports the entry points."""
 
+from functions.exports import export_lesson_file
 from functions.main import (
     answer_clarification,
     cancel_request,
@@ -22,6 +23,7 @@ __all__ = [
     "answer_clarification",
     "cancel_request",
     "cancel_workflow",
+    "export_lesson_file",
     "get_request_status",
     "get_workflow",
     "handle_dead_letter",

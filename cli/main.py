@@ -6,7 +6,7 @@ import json
 import signal
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.console import Console
@@ -557,3 +557,70 @@ def members_remove(
             fail(str(exc), EXIT_USAGE)
         session.commit()
     console.print(f"removed {user} from {org}")
+
+
+@app.command("export")
+def export_command(
+    request_id: Annotated[str, typer.Argument(help="the lesson's request id")],
+    format: Annotated[str, typer.Option("--format", help="scorm12, mp4 or embed")] = "scorm12",
+    out: Annotated[Path | None, typer.Option(help="also copy the file here (scorm12, mp4)")] = None,
+) -> None:
+    """Export a completed lesson: a SCORM 1.2 package (stored beside the lesson), its MP4, or an embed snippet."""
+    import shutil
+    import tempfile
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    from cli.access import database
+    from shared.config import get_settings
+    from shared.db import repository as repo
+    from shared.db.engine import make_session_factory
+    from shared.domain.schemas import parse_request_id
+    from shared.errors import NotFound
+    from shared.export.lesson_export import FORMATS, Format, NotReady, check_ready, export_lesson
+    from shared.storage.local import LocalStorage
+
+    if format not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}", EXIT_USAGE)
+    try:
+        wanted = parse_request_id(request_id)
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    settings = get_settings()
+    with database() as (session, _pepper):
+        try:
+            check_ready(repo.get_request(session, wanted))
+        except NotFound:
+            fail(f"no request {wanted} in {settings.database_url}", EXIT_USAGE)
+        except NotReady as exc:
+            fail(str(exc))
+        video = repo.get_artifact(session, wanted, "video")
+        if video is None or urlparse(video.uri).scheme != "file":
+            fail(f"request {wanted} has no lesson video on this machine")
+        assert video is not None
+        # A lesson made here lies in one folder (wherever `generate --out` put it): that folder is its storage.
+        storage = LocalStorage(Path(url2pathname(urlparse(video.uri).path)).parent)
+        try:
+            made = export_lesson(
+                make_session_factory(session.get_bind().engine),
+                storage,
+                wanted,
+                cast(Format, format),
+                organization_id=None,
+                workdir=settings.work_dir,
+            )
+        except NotReady as exc:
+            fail(str(exc))
+    if made.snippet is not None:
+        print(made.snippet)
+        return
+    assert made.key is not None
+    path = Path(storage.url(made.key))
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".{out.name}.", delete=False) as partial:
+            shutil.copyfile(path, partial.name)
+        Path(partial.name).replace(out)  # never a partial file at --out
+        path = out
+    console.print(f"{made.format}: {made.bytes:,} bytes", highlight=False)
+    print(path)

@@ -8,7 +8,7 @@ from typing import Any
 import flask
 import prometheus_client
 
-from functions import main, workflows
+from functions import exports, main, workflows
 
 HTTP_FUNCTIONS: dict[str, Callable[[flask.Request], Any]] = {
     "submit_content_request": main.submit_content_request,
@@ -23,6 +23,7 @@ HTTP_FUNCTIONS: dict[str, Callable[[flask.Request], Any]] = {
     "retry_workflow_items": workflows.retry_workflow_items,
     "regenerate_workflow_item": workflows.regenerate_workflow_item,
     "cancel_workflow": workflows.cancel_workflow,
+    "export_lesson_file": exports.export_lesson_file,
 }
 
 

@@ -24,6 +24,10 @@ if [ "$target" = test ]; then
   command -v java >/dev/null || need+=(default-jre-headless)
   command -v soffice >/dev/null || need+=(libreoffice-impress)
   command -v pdftoppm >/dev/null || need+=(poppler-utils)
+  # The browser tests: headless Chromium (driven by playwright with executable_path, since `playwright
+  # install` downloads its own build) and npm for scorm-again, the LMS the SCORM package is run against.
+  command -v chromium >/dev/null || need+=(chromium)
+  command -v npm >/dev/null || need+=(npm)
   gcloud_bin="$(command -v gcloud 2>/dev/null || true)"
   if [ -n "${PUBSUB_EMULATOR_BIN:-}" ] && [ -x "$PUBSUB_EMULATOR_BIN" ]; then
     :

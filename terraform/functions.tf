@@ -12,6 +12,7 @@ locals {
     retry_workflow_items     = { sa = "path_change", timeout = 30 }
     regenerate_workflow_item = { sa = "path_change", timeout = 30 }
     cancel_workflow          = { sa = "path_change", timeout = 30 }
+    export_lesson_file       = { sa = "export", timeout = 120 } # builds a SCORM zip from the lesson's files
   }
   function_env = {
     GOOGLE_CLOUD_PROJECT     = var.project_id

@@ -26,6 +26,7 @@ resource "google_service_account" "functions" {
     path_submit = "submit_assessment"
     path_read   = "get_workflow, workflow_events"
     path_change = "retry_workflow_items, regenerate_workflow_item, cancel_workflow"
+    export      = "export_lesson_file"
   }
   account_id   = "vividly-fn-${replace(each.key, "_", "-")}"
   display_name = "Vividly function: ${each.value}"
@@ -113,9 +114,18 @@ resource "google_storage_bucket_iam_member" "status_reader" {
   member   = "serviceAccount:${google_service_account.functions[each.value].email}"
 }
 
-# V4 signed URLs without a key file: each status function signs as itself through the IAM signBlob API.
+# The export function reads a lesson's files and adds its SCORM package beside them. objectCreator may add,
+# never overwrite or delete: package names are content-addressed, so an export never needs to overwrite.
+resource "google_storage_bucket_iam_member" "export_writer" {
+  for_each = toset(["roles/storage.objectViewer", "roles/storage.objectCreator"])
+  bucket   = google_storage_bucket.content.name
+  role     = each.value
+  member   = "serviceAccount:${google_service_account.functions["export"].email}"
+}
+
+# V4 signed URLs without a key file: each function that hands out URLs signs as itself (IAM signBlob API).
 resource "google_service_account_iam_member" "status_self_signer" {
-  for_each           = toset(["status", "path_read"])
+  for_each           = toset(["status", "path_read", "export"])
   service_account_id = google_service_account.functions[each.value].name
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = "serviceAccount:${google_service_account.functions[each.value].email}"

@@ -127,11 +127,19 @@ def test_each_function_has_its_own_account_and_submit_only_publishes_requests():
         "path_submit",
         "path_read",
         "path_change",
+        "export",
     }
-    # Every HTTP function, the workflow ones too, runs as one of them; only the event stream stays open long.
+    # Every HTTP function the local app serves is deployed, each as one of them; only the event stream
+    # stays open long, and the export, which zips a whole lesson, gets two minutes.
+    from functions.local_app import HTTP_FUNCTIONS
+
     functions = TF["locals"]["http_functions"]
+    assert set(functions) == set(HTTP_FUNCTIONS)
     assert {f["sa"] for f in functions.values()} <= set(accounts)
-    assert {name for name, f in functions.items() if f["timeout"] > 60} == {"workflow_events"}
+    assert {name: f["timeout"] for name, f in functions.items() if f["timeout"] > 60} == {
+        "workflow_events": 3600,
+        "export_lesson_file": 120,
+    }
     for kind, name, _role in submit_roles:
         if kind.startswith("google_pubsub"):
             assert RES[kind][name].get("topic") == "${google_pubsub_topic.requests.name}"

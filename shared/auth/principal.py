@@ -39,7 +39,9 @@ class Unauthenticated(VividlyError):
 
     code = "unauthenticated"
     http_status = 401
-    public_message = "send a valid API key (X-API-Key, or Authorization: Bearer) or a signed-in person's ID token"
+    public_message = (
+        "send a valid API key (X-API-Key, or Authorization: Bearer) or a signed-in person's ID token"
+    )
 
 
 class Forbidden(VividlyError):

@@ -31,6 +31,14 @@ class Storage(Protocol):
         """Where a client can read the object: a signed URL in the cloud, a file path locally."""
         ...
 
+    def key_of(self, uri: str) -> str:
+        """The key of an object this storage holds, from the URI `put` gave it (ValueError: not one of ours)."""
+        ...
+
+    def uri_of(self, key: str) -> str:
+        """The URI `put` gives the object at `key`."""
+        ...
+
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()

@@ -76,15 +76,22 @@ class GCSStorage:
     def _blob(self, key: str) -> storage.Blob:
         return self.bucket.blob(f"{self.prefix}{key}")
 
+    def uri_of(self, key: str) -> str:
+        return f"gs://{self.bucket.name}/{self.prefix}{key}"
+
+    def key_of(self, uri: str) -> str:
+        start = self.uri_of("")
+        if not uri.startswith(start):
+            raise ValueError(f"{uri} is not in {start}")
+        return uri[len(start) :]
+
     def put(self, key: str, source: Path, content_type: str) -> StoredObject:
         blob = self._blob(key)
         # An object upload is atomic: readers see the old object or the whole new one, never a part.
         _guarded(
             lambda: blob.upload_from_filename(str(source), content_type=content_type, timeout=300, retry=None)
         )
-        return StoredObject(
-            f"gs://{self.bucket.name}/{blob.name}", source.stat().st_size, file_sha256(source), content_type
-        )
+        return StoredObject(self.uri_of(key), source.stat().st_size, file_sha256(source), content_type)
 
     def exists(self, key: str) -> bool:
         return bool(_guarded(lambda: self._blob(key).exists(timeout=30, retry=None)))

@@ -6,6 +6,8 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from shared.storage.base import StoredObject, file_sha256
 
@@ -32,7 +34,7 @@ class LocalStorage:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-        return StoredObject(final.as_uri(), final.stat().st_size, file_sha256(final), content_type)
+        return StoredObject(self.uri_of(key), final.stat().st_size, file_sha256(final), content_type)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -46,3 +48,15 @@ class LocalStorage:
 
     def url(self, key: str, *, expires_s: int = 3600) -> str:
         return str(self._path(key))
+
+    def uri_of(self, key: str) -> str:
+        return self._path(key).as_uri()
+
+    def key_of(self, uri: str) -> str:
+        parsed = urlparse(uri)
+        if parsed.scheme != "file":
+            raise ValueError(f"not a local file URI: {uri}")
+        path = Path(url2pathname(parsed.path)).resolve()
+        if not path.is_relative_to(self.root):
+            raise ValueError(f"{uri} is outside this storage")
+        return path.relative_to(self.root).as_posix()
