@@ -386,3 +386,32 @@ def test_a_phrase_never_stops_inside_a_relative_clause_before_its_verb():
     # A clause that has its verb stays whole.
     desert = "A desert is a landscape where little precipitation occurs and living conditions are harsh."
     assert bullet_for(desert) == "Desert: a landscape where little precipitation occurs"
+
+
+def test_a_quiz_never_asks_what_its_wrong_options_could_answer_too():
+    # Seen in lessons: "Which of these is a landscape? Desert" beside "Rainforest" (a landscape too),
+    # "Which of these is the frequency?" cut from "…the frequency, type, and size of earthquakes",
+    # the answer "They", and "What is the ocean plays a key role in the water cycle as it?".
+    from shared.lesson.quiz import build_quiz
+
+    pool = ["Desert", "Rainforest", "Tundra", "Seismic activity", "Ocean"]
+    for sentence in (
+        "Desert is a landscape.",
+        "Seismic activity of an area is the frequency, type, and size of earthquakes experienced over a "
+        "period of time in that particular area of the Earth.",
+        "They are a subset of the tropical forest biome that occurs roughly within the 28° latitudes.",
+        "The ocean plays a key role in the water cycle as it is the source of most evaporation.",
+    ):
+        quiz = build_quiz([sentence], pool, ["Moon", "Volcano", "Glacier"], seed=2)
+        assert quiz == [] or all(
+            q.answer != "They"
+            and "is the frequency?" not in q.question
+            and "landscape?" not in q.question
+            and "plays" not in q.question
+            for q in quiz
+        ), [q.question for q in quiz]
+    # What singles its answer out still makes a question.
+    kept = build_quiz(
+        ["Jupiter is the largest planet in the Solar System."], ["Jupiter"], ["Mars", "Venus"], seed=2
+    )
+    assert [q.question for q in kept] == ["Which of these is the largest planet in the Solar System?"]

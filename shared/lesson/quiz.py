@@ -19,6 +19,7 @@ from shared.lesson.bullets import DEFINITION, bullet_for, phrase_at_break
 from shared.lesson.glossary import zipf
 from shared.lesson.naming import as_sources_say
 from shared.lesson.script import QuizItem
+from shared.lesson.shaping import has_verb
 
 DANGLING_REFERENT = re.compile(
     r"\b(?:he|she|it|they|his|her|its|their|this|these|those|them|him)\b", re.IGNORECASE
@@ -29,6 +30,10 @@ PREDICATE_VERB = re.compile(
     r"changes?|falls?|rises?|allows?|helps?|takes?|describes?|states?|converts?|turns?|protects?|releases?|represents?|consists?|means?|refers?|shows?|needs?|gives?|keeps?|lets?|supplies|supply|controls?)\b"
 )
 MAX_QUESTION_WORDS = 16
+MIN_CUT_PREDICATE_WORDS = 5
+MIN_PREDICATE_WORDS = 4  # "is the largest planet" singles one out; "is the frequency" does not
+# "is a landscape": a class the wrong options belong to as well (a rainforest is a landscape too).
+BARE_CLASS = re.compile(r"^(?:is|are|was|were) (?:a|an) \w+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,16 @@ def _which_question(taught: Taught, rng: random.Random, pool: list[str]) -> Quiz
     term, predicate = found
     if len(predicate.split()) > MAX_QUESTION_WORDS:
         predicate = phrase_at_break(predicate.split(), max_words=MAX_QUESTION_WORDS) or ""
-    if not predicate or DANGLING_REFERENT.search(predicate):
+        # Cut short, a predicate stops saying what singles the answer out: "Which of these is the
+        # frequency?" (of earthquakes, of a given size…) has no answer a viewer could defend.
+        if len(predicate.split()) < MIN_CUT_PREDICATE_WORDS:
+            return None
+    if (
+        len(predicate.split()) < MIN_PREDICATE_WORDS
+        or DANGLING_REFERENT.search(predicate)
+        or BARE_CLASS.match(predicate)
+        or PRONOUN.fullmatch(term)
+    ):
         return None
     lowered = taught.sentence.lower()
     distinctive = min(term.lower().split(), key=lambda w: zipf(w))
@@ -119,6 +133,9 @@ def _definitions(sentences: list[str]) -> dict[str, tuple[str, str]]:
         term = match["term"].strip()
         if PRONOUN.fullmatch(term):
             continue  # "They are a subset of …": what "they" are is in another sentence
+        words = term.split()
+        if len(words) > 4 or (len(words) >= 3 and has_verb(words[1:])):
+            continue  # "The ocean plays a key role … as it is the source": a clause, not a term
         if phrase and term.lower() not in out and not DANGLING_REFERENT.search(phrase):
             out[term.lower()] = (phrase, sentence)
     return out
