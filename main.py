@@ -1,5 +1,13 @@
 """Cloud Functions' Python runtime loads `main.py` from the source root: this re-exports the entry points."""
 
+from functions.access import (
+    create_api_key,
+    list_api_keys,
+    list_members,
+    put_member,
+    remove_member,
+    revoke_api_key,
+)
 from functions.exports import export_lesson_file
 from functions.main import (
     answer_clarification,
@@ -23,14 +31,20 @@ __all__ = [
     "answer_clarification",
     "cancel_request",
     "cancel_workflow",
+    "create_api_key",
     "export_lesson_file",
     "get_request_status",
     "get_workflow",
     "handle_dead_letter",
     "health",
+    "list_api_keys",
+    "list_members",
+    "put_member",
     "regenerate_workflow_item",
+    "remove_member",
     "retry_request",
     "retry_workflow_items",
+    "revoke_api_key",
     "submit_assessment",
     "submit_content_request",
     "workflow_events",

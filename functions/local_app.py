@@ -8,7 +8,7 @@ from typing import Any
 import flask
 import prometheus_client
 
-from functions import exports, main, workflows
+from functions import access, exports, main, workflows
 
 HTTP_FUNCTIONS: dict[str, Callable[[flask.Request], Any]] = {
     "submit_content_request": main.submit_content_request,
@@ -24,6 +24,12 @@ HTTP_FUNCTIONS: dict[str, Callable[[flask.Request], Any]] = {
     "regenerate_workflow_item": workflows.regenerate_workflow_item,
     "cancel_workflow": workflows.cancel_workflow,
     "export_lesson_file": exports.export_lesson_file,
+    "create_api_key": access.create_api_key,
+    "list_api_keys": access.list_api_keys,
+    "revoke_api_key": access.revoke_api_key,
+    "put_member": access.put_member,
+    "list_members": access.list_members,
+    "remove_member": access.remove_member,
 }
 
 

@@ -13,6 +13,12 @@ locals {
     regenerate_workflow_item = { sa = "path_change", timeout = 30 }
     cancel_workflow          = { sa = "path_change", timeout = 30 }
     export_lesson_file       = { sa = "export", timeout = 120 } # builds a SCORM zip from the lesson's files
+    create_api_key           = { sa = "access", timeout = 30 }
+    list_api_keys            = { sa = "access", timeout = 30 }
+    revoke_api_key           = { sa = "access", timeout = 30 }
+    put_member               = { sa = "access", timeout = 30 }
+    list_members             = { sa = "access", timeout = 30 }
+    remove_member            = { sa = "access", timeout = 30 }
   }
   function_env = {
     GOOGLE_CLOUD_PROJECT     = var.project_id

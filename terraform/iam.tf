@@ -27,6 +27,7 @@ resource "google_service_account" "functions" {
     path_read   = "get_workflow, workflow_events"
     path_change = "retry_workflow_items, regenerate_workflow_item, cancel_workflow"
     export      = "export_lesson_file"
+    access      = "API keys and members (owners)"
   }
   account_id   = "vividly-fn-${replace(each.key, "_", "-")}"
   display_name = "Vividly function: ${each.value}"

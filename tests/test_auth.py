@@ -264,3 +264,39 @@ def test_in_the_cloud_no_pepper_means_no_keys_rather_than_a_made_up_one(monkeypa
         pepper(Settings(api_key_pepper_file=tmp_path / "pepper"))
     assert not (tmp_path / "pepper").exists()
     assert pepper(Settings(api_key_pepper="from-secret-manager")) == b"from-secret-manager"
+
+
+def test_owners_manage_their_own_organisations_keys_and_members_over_http(stack, database_url):
+    owner = signed_in(app(), new_key("org-a", Role.OWNER))
+    rival = signed_in(app(), new_key("org-b", Role.OWNER))
+    teacher = signed_in(app(), new_key("org-a", Role.TEACHER))
+
+    made = owner.post("/create_api_key", json={"role": "service", "label": "backend"})
+    assert made.status_code == 201, made.get_json()
+    token, key_id = made.get_json()["key"], made.get_json()["key_id"]
+    probe = f"/get_request_status?request_id={uuid.uuid4()}"
+    assert app().get(probe, headers={"X-API-Key": token}).status_code == 404  # it works, for org-a
+    listed = owner.get("/list_api_keys").get_json()["keys"]
+    assert key_id in {k["key_id"] for k in listed} and token.split("_")[2] not in json.dumps(listed)
+    assert key_id not in json.dumps(rival.get("/list_api_keys").get_json())
+
+    assert teacher.post("/create_api_key", json={"role": "owner"}).status_code == 403
+    assert teacher.get("/list_api_keys").status_code == 403
+    assert owner.post("/create_api_key", json={"role": "admin"}).status_code == 422
+    assert owner.post("/create_api_key", json={"label": "x" * 201}).status_code == 422
+    assert rival.post("/revoke_api_key", json={"key_id": key_id}).status_code == 404  # not theirs to see
+    assert app().get(probe, headers={"X-API-Key": token}).status_code == 404
+    assert owner.post("/revoke_api_key", json={"key_id": key_id}).get_json()["revoked_at"]
+    assert app().get(probe, headers={"X-API-Key": token}).status_code == 401
+
+    assert owner.post("/put_member", json={"user_id": "uid-7", "role": "viewer"}).status_code == 200
+    assert (
+        owner.post("/put_member", json={"user_id": "uid-7", "role": "teacher"}).get_json()["role"]
+        == "teacher"
+    )
+    assert [m["user_id"] for m in owner.get("/list_members").get_json()["members"]] == ["uid-7"]
+    assert rival.get("/list_members").get_json()["members"] == []
+    assert rival.post("/remove_member", json={"user_id": "uid-7"}).status_code == 404
+    assert owner.post("/put_member", json={"user_id": "\u0007bell"}).status_code == 422
+    assert owner.post("/remove_member", json={"user_id": "uid-7"}).status_code == 200
+    assert owner.get("/list_members").get_json()["members"] == []

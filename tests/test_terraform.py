@@ -128,6 +128,7 @@ def test_each_function_has_its_own_account_and_submit_only_publishes_requests():
         "path_read",
         "path_change",
         "export",
+        "access",
     }
     # Every HTTP function the local app serves is deployed, each as one of them; only the event stream
     # stays open long, and the export, which zips a whole lesson, gets two minutes.
