@@ -7,8 +7,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 import uuid
 import zipfile
@@ -151,28 +149,22 @@ def test_a_lesson_that_is_not_completed_cannot_be_exported(lesson):
         exported(lesson, lesson[2])
 
 
-def test_export_cli_writes_the_package_or_the_mp4_or_prints_the_snippet(lesson, tmp_path):
-    res, request_id, pending = lesson
-    environment = {
-        **os.environ,
-        "DATABASE_URL": res.settings.database_url,
-        "WORK_DIR": str(tmp_path / "work"),
-    }
+def test_export_cli_writes_the_package_or_the_mp4_or_prints_the_snippet(lesson, tmp_path, env):
+    from typer.testing import CliRunner
 
-    def vividly(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "cli", "export", *args],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-        )
+    from cli.main import app as cli
+
+    res, request_id, pending = lesson
+    env(database_url=res.settings.database_url, work_dir=tmp_path / "work")
+
+    def vividly(*args: str) -> Any:
+        return CliRunner().invoke(cli, ["export", *args])
 
     made = vividly(str(request_id), "--format", "scorm12", "--out", str(tmp_path / "pkg.zip"))
-    assert made.returncode == 0, made.stderr
+    assert made.exit_code == 0, made.output
     assert made.stdout.strip() == str(tmp_path / "pkg.zip") and check_scorm12(tmp_path / "pkg.zip") == []
     video = vividly(str(request_id), "--format", "mp4")
-    assert video.returncode == 0 and video.stdout.strip().endswith("lesson.mp4")
+    assert video.exit_code == 0 and video.stdout.strip().endswith("lesson.mp4")
     snippet = vividly(str(request_id).replace("-", ""), "--format", "embed")
     assert snippet.stdout.startswith("<video controls") and "lesson.mp4" in snippet.stdout
     refused = [
@@ -182,11 +174,8 @@ def test_export_cli_writes_the_package_or_the_mp4_or_prints_the_snippet(lesson, 
         (vividly(str(request_id), "--format", "pdf"), 2, "--format"),
     ]
     for answer, code, says in refused:
-        assert (
-            answer.returncode == code
-            and says in answer.stderr
-            and len(answer.stderr.strip().splitlines()) == 1
-        )
+        assert answer.exit_code == code and says in answer.stderr, answer.output
+        assert len(answer.stderr.strip().splitlines()) == 1 and answer.stdout == ""
 
 
 # --- the HTTP twin ----------------------------------------------------------------------------------------
