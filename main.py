@@ -25,6 +25,7 @@ from functions.workflows import (
     retry_workflow_items,
     submit_assessment,
     workflow_events,
+    workflow_stream_token,
 )
 
 __all__ = [
@@ -48,4 +49,5 @@ __all__ = [
     "submit_assessment",
     "submit_content_request",
     "workflow_events",
+    "workflow_stream_token",
 ]

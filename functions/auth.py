@@ -5,14 +5,16 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import flask
 
 from shared import bootstrap
 from shared.auth import api_keys as key_format
+from shared.auth import stream_tokens
 from shared.auth.id_tokens import CertificateCache, IdTokenVerifier
 from shared.auth.pepper import pepper
-from shared.auth.principal import Principal, Unauthenticated
+from shared.auth.principal import Principal, Role, Unauthenticated
 from shared.config import Settings
 from shared.db import api_keys, members
 
@@ -33,6 +35,10 @@ def credential_of(request: flask.Request) -> str:
     if len(token) > MAX_CREDENTIAL_CHARS:
         raise Unauthenticated("credential too long")
     return token
+
+
+def _has_header_credential(request: flask.Request) -> bool:
+    return bool(request.headers.get("X-API-Key") or request.headers.get("Authorization"))
 
 
 def verifier(settings: Settings) -> IdTokenVerifier | None:
@@ -56,7 +62,14 @@ def verifier(settings: Settings) -> IdTokenVerifier | None:
         return _verifiers[key]
 
 
-def principal_of(request: flask.Request, res: bootstrap.Resources) -> Principal:
+def principal_of(request: flask.Request, res: bootstrap.Resources, *, streams: bool = False) -> Principal:
+    """`streams`: the function serves an event stream, so a `stream_token` in the query string is enough (a
+    read of the one object it names)."""
+    if streams and "stream_token" in request.args and not _has_header_credential(request):
+        grant = stream_tokens.verify(pepper(res.settings), request.args["stream_token"], now=time.time())
+        return Principal(
+            grant.organization_id, "stream", frozenset({Role.VIEWER}), "stream_token", grant.object_id
+        )
     token = credential_of(request)
     if token.startswith(f"{key_format.PREFIX}_"):
         with res.sessions() as session:

@@ -20,6 +20,7 @@ HTTP_FUNCTIONS: dict[str, Callable[[flask.Request], Any]] = {
     "submit_assessment": workflows.submit_assessment,
     "get_workflow": workflows.get_workflow,
     "workflow_events": workflows.workflow_events,
+    "workflow_stream_token": workflows.workflow_stream_token,
     "retry_workflow_items": workflows.retry_workflow_items,
     "regenerate_workflow_item": workflows.regenerate_workflow_item,
     "cancel_workflow": workflows.cancel_workflow,

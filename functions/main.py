@@ -98,7 +98,11 @@ class Call:
 
 
 def _handle(
-    request: flask.Request, may: Action, action: Callable[[Call], tuple[dict[str, Any], int]]
+    request: flask.Request,
+    may: Action,
+    action: Callable[[Call], tuple[dict[str, Any], int]],
+    *,
+    streams: bool = False,
 ) -> Response:
     """Authenticate the caller, check their role may do `may`, then run `action`, binding ids for logs and
     mapping domain errors to HTTP."""
@@ -106,7 +110,7 @@ def _handle(
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(correlation_id=correlation_id, trace=trace_of(request))
     try:
-        principal = principal_of(request, resources())
+        principal = principal_of(request, resources(), streams=streams)
         structlog.contextvars.bind_contextvars(
             organization_id=principal.organization_id, caller=principal.user_id
         )

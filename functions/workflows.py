@@ -7,7 +7,9 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import flask
 import functions_framework
@@ -15,10 +17,13 @@ import structlog
 
 from functions.http import HttpError, Response, id_from, json_body
 from functions.main import Call, _handle, _public_url, resources
+from shared.auth import stream_tokens
+from shared.auth.pepper import pepper
 from shared.auth.principal import Action, Principal
 from shared.db import repository as repo
 from shared.db import workflows as store
 from shared.db.models import Workflow
+from shared.errors import NotFound
 from shared.paths.assessment import AssessmentInvalid, from_csv, from_dict
 from shared.paths.report import publish_gaps
 from shared.paths.workflow import start_path
@@ -242,6 +247,28 @@ def cancel_workflow(request: flask.Request) -> Response:
 
 
 @functions_framework.http
+def workflow_stream_token(request: flask.Request) -> Response:
+    """A token for `workflow_events?stream_token=`, for a browser's EventSource (it cannot send headers)."""
+
+    def action(call: Call) -> tuple[dict[str, Any], int]:
+        workflow_id = _workflow_id(request, _post_body(request))
+        res = resources()
+        with res.sessions() as session:  # 404 for an unknown workflow and another organisation's alike
+            store.get_workflow(session, workflow_id, organization_id=call.principal.organization_id)
+        token, expires_at = stream_tokens.mint(
+            pepper(res.settings), call.principal.organization_id, workflow_id.hex, now=time.time()
+        )
+        return {
+            "stream_token": token,
+            "expires_at": datetime.fromtimestamp(expires_at, UTC).isoformat(),
+            "events_url": f"{res.settings.public_base_url}/workflow_events?"
+            + urlencode({"workflow_id": str(workflow_id), "stream_token": token}),
+        }, 200
+
+    return _handle(request, Action.READ, action)
+
+
+@functions_framework.http
 def workflow_events(request: flask.Request) -> Any:
     """The live timeline as Server-Sent Events: `id:` is the event's id, so a reconnecting EventSource
     (Last-Event-ID) resumes exactly after the last one it saw. Ends once the workflow is at rest and every
@@ -250,6 +277,8 @@ def workflow_events(request: flask.Request) -> Any:
 
     def check(call: Call) -> tuple[dict[str, Any], int]:
         opened["workflow_id"] = _workflow_id(request)
+        if call.principal.only not in (None, opened["workflow_id"].hex):
+            raise NotFound(f"no workflow {opened['workflow_id']}")  # the token is for another one
         last = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or "0"
         if not last.isdigit():
             raise HttpError(
@@ -268,7 +297,7 @@ def workflow_events(request: flask.Request) -> Any:
             store.get_workflow(session, opened["workflow_id"], organization_id=call.principal.organization_id)
         return {}, 200
 
-    refused = _handle(request, Action.READ, check)
+    refused = _handle(request, Action.READ, check, streams=True)
     if refused[1] != 200:
         return refused
     workflow_id, max_s = opened["workflow_id"], opened["max_s"]

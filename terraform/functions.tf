@@ -9,6 +9,7 @@ locals {
     submit_assessment        = { sa = "path_submit", timeout = 60 }
     get_workflow             = { sa = "path_read", timeout = 30 }
     workflow_events          = { sa = "path_read", timeout = 3600 } # SSE: the stream stays open
+    workflow_stream_token    = { sa = "path_read", timeout = 30 }
     retry_workflow_items     = { sa = "path_change", timeout = 30 }
     regenerate_workflow_item = { sa = "path_change", timeout = 30 }
     cancel_workflow          = { sa = "path_change", timeout = 30 }

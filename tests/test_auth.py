@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -300,3 +301,39 @@ def test_owners_manage_their_own_organisations_keys_and_members_over_http(stack,
     assert owner.post("/put_member", json={"user_id": "\u0007bell"}).status_code == 422
     assert owner.post("/remove_member", json={"user_id": "uid-7"}).status_code == 200
     assert owner.get("/list_members").get_json()["members"] == []
+
+
+def test_a_stream_token_opens_one_workflows_events_without_headers_and_nothing_else(stack, env):
+    from shared.auth import stream_tokens
+    from shared.auth.pepper import pepper
+    from shared.config import get_settings
+
+    alice = signed_in(app(), new_key("org-a"))
+    rival = signed_in(app(), new_key("org-b"))
+    data = json.loads(SAMPLE.read_text())
+    first = alice.post("/submit_assessment", json=data).get_json()["workflow_id"]
+    second = alice.post("/submit_assessment", json=data, headers={"Idempotency-Key": "2"}).get_json()[
+        "workflow_id"
+    ]
+    minted = alice.post("/workflow_stream_token", json={"workflow_id": first})
+    assert minted.status_code == 200, minted.get_json()
+    token = minted.get_json()["stream_token"]
+    assert minted.get_json()["events_url"].endswith(f"stream_token={token}")
+
+    browser = app()  # an EventSource: no header at all
+    opened = browser.get(f"/workflow_events?workflow_id={first}&stream_token={token}&max_s=0")
+    assert opened.status_code == 200 and opened.mimetype == "text/event-stream"
+    assert (
+        browser.get(f"/workflow_events?workflow_id={second}&stream_token={token}&max_s=0").status_code == 404
+    )
+    assert browser.get(f"/get_workflow?workflow_id={first}&stream_token={token}").status_code == 401
+    assert rival.post("/workflow_stream_token", json={"workflow_id": first}).status_code == 404
+
+    secret = pepper(get_settings())
+    expired, _ = stream_tokens.mint(secret, "org-a", uuid.UUID(first).hex, now=time.time() - 3600)
+    forged_org, _ = stream_tokens.mint(b"another pepper", "org-a", uuid.UUID(first).hex, now=time.time())
+    theirs, _ = stream_tokens.mint(secret, "org-b", uuid.UUID(first).hex, now=time.time())
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    for bad, status in ((expired, 401), (forged_org, 401), (tampered, 401), ("vst_x.y", 401), (theirs, 404)):
+        answer = browser.get(f"/workflow_events?workflow_id={first}&stream_token={bad}&max_s=0")
+        assert answer.status_code == status, (bad, answer.get_json())

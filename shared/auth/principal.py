@@ -54,7 +54,8 @@ class Principal:
     organization_id: str
     user_id: str  # the key id for a machine; the token's subject for a person
     roles: frozenset[Role]
-    via: Literal["api_key", "id_token"]
+    via: Literal["api_key", "id_token", "stream_token"]
+    only: str | None = None  # a stream token's one object (a workflow id, hex); None: the whole organisation
 
     def may(self, action: Action) -> bool:
         return bool(self.roles & ALLOWED[action])
