@@ -15,6 +15,7 @@ from functions.main import (
     get_request_status,
     handle_dead_letter,
     health,
+    list_requests,
     retry_request,
     submit_content_request,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "health",
     "list_api_keys",
     "list_members",
+    "list_requests",
     "put_member",
     "regenerate_workflow_item",
     "remove_member",

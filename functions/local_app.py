@@ -13,6 +13,7 @@ from functions import access, exports, main, workflows
 HTTP_FUNCTIONS: dict[str, Callable[[flask.Request], Any]] = {
     "submit_content_request": main.submit_content_request,
     "get_request_status": main.get_request_status,
+    "list_requests": main.list_requests,
     "answer_clarification": main.answer_clarification,
     "cancel_request": main.cancel_request,
     "retry_request": main.retry_request,

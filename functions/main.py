@@ -8,8 +8,10 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import flask
@@ -36,6 +38,7 @@ from shared.db import repository as repo
 from shared.db.outage import is_database_down
 from shared.domain.language import describe, language_errors
 from shared.domain.schemas import ClarificationAnswer, ContentRequestCreate, field_errors, validate_webhook
+from shared.domain.status import Status
 from shared.errors import QuotaExceeded, TransientError, VividlyError
 from shared.lifecycle import Lifecycle, StillWorkedOn
 from shared.logs import configure_logging, get_logger
@@ -230,6 +233,78 @@ def get_request_status(request: flask.Request) -> Response:
         request_id = request_id_from(request)
         structlog.contextvars.bind_contextvars(request_id=str(request_id))
         return _view(request_id, call.principal), 200
+
+    return _handle(request, Action.READ, action)
+
+
+MAX_PAGE = 100
+
+
+def _cursor(text: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        created, last_id = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode().split("|")
+        return datetime.fromisoformat(created), uuid.UUID(hex=last_id)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise HttpError(
+            400,
+            "malformed_cursor",
+            "cursor is not one this API gave",
+            [{"field": "cursor", "reason": "unknown"}],
+        ) from exc
+
+
+@functions_framework.http
+def list_requests(request: flask.Request) -> Response:
+    """The organisation's requests, newest first: `?q=` (words in the question, any case), `?status=`,
+    `?limit=` (1-100, default 20), `?cursor=` (the `next_cursor` of the page before)."""
+
+    def action(call: Call) -> tuple[dict[str, Any], int]:
+        args = request.args
+        errors = []
+        limit_text = args.get("limit", "20")
+        limit = int(limit_text) if limit_text.isdigit() else 0
+        if not 1 <= limit <= MAX_PAGE:
+            errors.append({"field": "limit", "reason": f"must be an integer 1-{MAX_PAGE}"})
+        text = args.get("q", "")
+        if len(text) > 200 or not text.isprintable():
+            errors.append({"field": "q", "reason": "must be at most 200 printable characters"})
+        status = args.get("status")
+        if status is not None and status not in {s.value for s in Status}:
+            errors.append({"field": "status", "reason": "must be a request status"})
+        if errors:
+            raise HttpError(422, "validation_failed", "invalid query", errors)
+        before = _cursor(args["cursor"]) if args.get("cursor") else None
+        with resources().sessions() as session:
+            rows = repo.list_requests(
+                session,
+                call.principal.organization_id,
+                limit=limit + 1,  # one more says whether there is a next page
+                before=before,
+                text=text or None,
+                status=Status(status) if status else None,
+            )
+            page = [
+                {
+                    "request_id": str(row.id),
+                    "query": row.query,
+                    "status": row.status,
+                    "progress": row.progress,
+                    "grade_level": row.grade_level,
+                    "duration_minutes": row.duration_minutes,
+                    "created_at": row.created_at.isoformat(),
+                    "completed_at": row.completed_at.isoformat() if row.completed_at else None,
+                }
+                for row in rows[:limit]
+            ]
+            last = rows[limit - 1] if len(rows) > limit else None
+            next_cursor = (
+                base64.urlsafe_b64encode(f"{last.created_at.isoformat()}|{last.id.hex}".encode())
+                .decode()
+                .rstrip("=")
+                if last
+                else None
+            )
+        return {"requests": page, "next_cursor": next_cursor}, 200
 
     return _handle(request, Action.READ, action)
 

@@ -2,6 +2,7 @@ locals {
   http_functions = {
     submit_content_request   = { sa = "submit", timeout = 30 }
     get_request_status       = { sa = "status", timeout = 30 }
+    list_requests            = { sa = "status", timeout = 30 }
     answer_clarification     = { sa = "answer", timeout = 30 }
     cancel_request           = { sa = "cancel", timeout = 30 }
     retry_request            = { sa = "retry", timeout = 30 }

@@ -337,3 +337,39 @@ def test_a_stream_token_opens_one_workflows_events_without_headers_and_nothing_e
     for bad, status in ((expired, 401), (forged_org, 401), (tampered, 401), ("vst_x.y", 401), (theirs, 404)):
         answer = browser.get(f"/workflow_events?workflow_id={first}&stream_token={bad}&max_s=0")
         assert answer.status_code == status, (bad, answer.get_json())
+
+
+def test_an_organisations_history_pages_newest_first_filters_and_shows_no_one_elses(stack):
+    alice = signed_in(app(), new_key("org-a"))
+    viewer = signed_in(app(), new_key("org-a", Role.VIEWER))
+    rival = signed_in(app(), new_key("org-b"))
+    asked = [f"Explain topic number {n} of the water cycle" for n in range(5)] + ["What is 100% juice?"]
+    made = [
+        alice.post("/submit_content_request", json={"student_query": q}).get_json()["request_id"]
+        for q in asked
+    ]
+    rival.post("/submit_content_request", json={"student_query": "Explain the secret plans of org b"})
+
+    seen, cursor = [], None
+    while True:
+        page = viewer.get(
+            "/list_requests", query_string={"limit": 2, **({"cursor": cursor} if cursor else {})}
+        )
+        assert page.status_code == 200, page.get_json()
+        seen += [r["request_id"] for r in page.get_json()["requests"]]
+        cursor = page.get_json()["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == made[::-1]  # newest first, each once, nothing of org-b
+    found = viewer.get("/list_requests", query_string={"q": "NUMBER 3"}).get_json()["requests"]
+    assert [r["query"] for r in found] == [asked[3]]
+    literal = viewer.get("/list_requests", query_string={"q": "100%"}).get_json()["requests"]
+    assert [r["query"] for r in literal] == [asked[5]]  # % is a character here, not a wildcard
+    assert len(viewer.get("/list_requests?status=pending").get_json()["requests"]) == 6
+    assert viewer.get("/list_requests?status=completed").get_json()["requests"] == []
+    assert [r["query"] for r in rival.get("/list_requests").get_json()["requests"]] == [
+        "Explain the secret plans of org b"
+    ]
+    assert viewer.get("/list_requests?limit=0").status_code == 422
+    assert viewer.get("/list_requests?status=lost").status_code == 422
+    assert viewer.get("/list_requests?cursor=bm90LWEtY3Vyc29y").status_code == 400

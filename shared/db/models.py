@@ -35,6 +35,8 @@ class ContentRequest(Base):
     __table_args__ = (
         UniqueConstraint("organization_id", "idempotency_key", name="uq_request_idempotency"),
         Index("ix_content_requests_status", "status"),
+        # An organisation's history, newest first (list_requests pages through it).
+        Index("ix_content_requests_org_created", "organization_id", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

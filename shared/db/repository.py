@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -52,6 +52,35 @@ def get_request(
     if request is None:
         raise NotFound(f"no request {request_id}")
     return request
+
+
+def list_requests(
+    session: Session,
+    organization_id: str,
+    *,
+    limit: int,
+    before: tuple[datetime, uuid.UUID] | None = None,
+    text: str | None = None,
+    status: Status | None = None,
+) -> list[ContentRequest]:
+    """An organisation's requests, newest first: at most `limit`, those after the (created_at, id) `before`
+    (keyset paging: stable while new requests arrive), whose question contains `text` (any case), in
+    `status`."""
+    query = select(ContentRequest).where(ContentRequest.organization_id == organization_id)
+    if before is not None:
+        created, last_id = before
+        query = query.where(
+            or_(
+                ContentRequest.created_at < created,
+                and_(ContentRequest.created_at == created, ContentRequest.id < last_id),
+            )
+        )
+    if text:
+        query = query.where(func.lower(ContentRequest.query).contains(text.lower(), autoescape=True))
+    if status is not None:
+        query = query.where(ContentRequest.status == status.value)
+    order = query.order_by(ContentRequest.created_at.desc(), ContentRequest.id.desc()).limit(limit)
+    return list(session.scalars(order))
 
 
 def find_by_idempotency_key(session: Session, organization_id: str, key: str) -> ContentRequest | None:

@@ -1,5 +1,5 @@
 """organisations (with their Identity Platform tenant), members, API keys (only an HMAC of each secret) and
-per-key call windows for the quota
+per-key call windows for the quota, and an index for an organisation's history
 
 Revision ID: 0005
 Revises: 0004
@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_api_keys_organization_id", "api_keys", ["organization_id"])
+    op.create_index("ix_content_requests_org_created", "content_requests", ["organization_id", "created_at"])
     op.create_table(
         "api_key_windows",
         sa.Column("key_id", sa.String(length=32), nullable=False),
@@ -66,6 +67,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("api_key_windows")
+    op.drop_index("ix_content_requests_org_created", table_name="content_requests")
     op.drop_index("ix_api_keys_organization_id", table_name="api_keys")
     op.drop_table("api_keys")
     op.drop_table("members")
