@@ -9,6 +9,7 @@ from functions.access import (
     revoke_api_key,
 )
 from functions.exports import export_lesson_file
+from functions.lesson_files import lesson_file, whoami
 from functions.main import (
     answer_clarification,
     cancel_request,
@@ -39,6 +40,7 @@ __all__ = [
     "get_workflow",
     "handle_dead_letter",
     "health",
+    "lesson_file",
     "list_api_keys",
     "list_members",
     "list_requests",
@@ -50,6 +52,7 @@ __all__ = [
     "revoke_api_key",
     "submit_assessment",
     "submit_content_request",
+    "whoami",
     "workflow_events",
     "workflow_stream_token",
 ]

@@ -8,12 +8,14 @@ from typing import Any
 import flask
 import prometheus_client
 
-from functions import access, exports, main, workflows
+from functions import access, exports, lesson_files, main, workflows
 
 HTTP_FUNCTIONS: dict[str, Callable[[flask.Request], Any]] = {
     "submit_content_request": main.submit_content_request,
     "get_request_status": main.get_request_status,
     "list_requests": main.list_requests,
+    "lesson_file": lesson_files.lesson_file,
+    "whoami": lesson_files.whoami,
     "answer_clarification": main.answer_clarification,
     "cancel_request": main.cancel_request,
     "retry_request": main.retry_request,

@@ -3,6 +3,8 @@ locals {
     submit_content_request   = { sa = "submit", timeout = 30 }
     get_request_status       = { sa = "status", timeout = 30 }
     list_requests            = { sa = "status", timeout = 30 }
+    lesson_file              = { sa = "status", timeout = 60 }
+    whoami                   = { sa = "status", timeout = 30 }
     answer_clarification     = { sa = "answer", timeout = 30 }
     cancel_request           = { sa = "cancel", timeout = 30 }
     retry_request            = { sa = "retry", timeout = 30 }

@@ -96,6 +96,7 @@ def test_the_package_holds_every_file_it_lists_and_our_checks_catch_each_kind_of
     assert names == {
         "imsmanifest.xml",
         "index.html",
+        "quiz.js",
         "player.js",
         "player.css",
         "lesson.mp4",
@@ -221,6 +222,20 @@ def test_export_function_is_per_organisation_and_role_and_409_until_completed(le
         f"/get_request_status?request_id={request_id}", headers={"X-API-Key": viewer}
     ).get_json()
     assert "export_scorm12" in {a["kind"] for a in status["artifacts"]}
+
+    # A page fetches the files themselves through the same key (lesson_file), and asks who it is (whoami).
+    def fetch(key: str, kind: str, of: uuid.UUID = request_id) -> Any:
+        return client.get(f"/lesson_file?request_id={of}&kind={kind}", headers={"X-API-Key": key})
+
+    video_file = fetch(viewer, "video")
+    assert video_file.status_code == 200 and video_file.mimetype == "video/mp4"
+    assert video_file.data == Path(video["url"]).read_bytes()
+    assert fetch(viewer, "captions_vtt").data.startswith(b"WEBVTT")
+    assert fetch(outsider, "video").status_code == 404
+    assert fetch(viewer, "narration").status_code == 422  # not a file a page is handed
+    assert fetch(viewer, "video", pending).status_code == 404  # no video yet
+    me = client.get("/whoami", headers={"X-API-Key": viewer}).get_json()
+    assert (me["organization_id"], me["roles"], me["may"]) == ("org-a", ["viewer"], ["read"])
 
 
 # --- the package in a browser, with scorm-again as the LMS ------------------------------------------------

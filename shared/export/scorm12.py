@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 IMSCP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 MASTERY_SCORE = 80  # the LMS and the page both read it: passed at 80 of 100
-PLAYER_FILES = ("player.js", "player.css")
+PLAYER_FILES = ("quiz.js", "player.js", "player.css")
 LESSON_FILES = ("lesson.mp4", "captions.vtt", "thumbnail.jpg")
 
 
@@ -125,6 +125,7 @@ def index_html(page: LessonPage) -> str:
 {f'<h2>Sources</h2><ul class="sources">{sources}</ul>' if sources else ""}
 </main>
 <script type="application/json" id="lesson-data">{data}</script>
+<script src="quiz.js"></script>
 <script src="player.js"></script>
 </body>
 </html>

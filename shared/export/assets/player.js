@@ -30,7 +30,6 @@
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
     return pad(Math.floor(s / 3600)) + ":" + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
   }
-  function letter(index) { return String.fromCharCode(97 + index); }
 
   function saveState() {
     var text = JSON.stringify(state);
@@ -73,61 +72,13 @@
     set(prefix + "time", new Date().toTimeString().slice(0, 8));
   }
 
-  function showFeedback(item, chosen, box) {
-    var feedback = box.querySelector(".feedback");
-    var right = chosen === item.correct;
-    feedback.className = "feedback " + (right ? "correct" : "wrong");
-    feedback.textContent = right ? "Correct." : "Not quite: the answer is " + item.options[item.correct.charCodeAt(0) - 97] + ".";
-    box.querySelector(".explanation").textContent = item.explanation;
-    box.querySelectorAll("input, button").forEach(function (el) { el.disabled = true; });
-    // Disabled radios are faint in every browser: say in words which was chosen and which is right.
-    box.querySelectorAll("label").forEach(function (label) {
-      var value = label.querySelector("input").value;
-      if (value === chosen) label.classList.add("chosen");
-      if (value === item.correct) label.classList.add("right");
-    });
-  }
-
   function buildQuiz() {
-    var form = document.getElementById("quiz");
-    lesson.quiz.forEach(function (item, q) {
-      var box = document.createElement("fieldset");
-      box.id = "item-" + item.id;
-      var legend = document.createElement("legend");
-      legend.textContent = (q + 1) + ". " + item.question;
-      box.appendChild(legend);
-      item.options.forEach(function (option, i) {
-        var label = document.createElement("label");
-        var input = document.createElement("input");
-        input.type = "radio";
-        input.name = item.id;
-        input.value = letter(i);
-        label.appendChild(input);
-        label.appendChild(document.createTextNode(" " + option));
-        box.appendChild(label);
-      });
-      var check = document.createElement("button");
-      check.type = "button";
-      check.textContent = "Check answer";
-      check.addEventListener("click", function () {
-        var picked = box.querySelector("input:checked");
-        if (!picked) { box.querySelector(".feedback").textContent = "Choose an answer first."; return; }
-        state.answers[item.id] = picked.value;
-        recordInteraction(item, picked.value);
-        showFeedback(item, picked.value, box);
-        saveState();
-        report();
-        commit();
-      });
-      box.appendChild(check);
-      var feedback = document.createElement("p");
-      feedback.className = "feedback";
-      feedback.setAttribute("role", "status");
-      box.appendChild(feedback);
-      var explanation = document.createElement("p");
-      explanation.className = "explanation";
-      box.appendChild(explanation);
-      form.appendChild(box);
+    VividlyQuiz.build(document.getElementById("quiz"), lesson.quiz, function (item, chosen) {
+      state.answers[item.id] = chosen;
+      recordInteraction(item, chosen);
+      saveState();
+      report();
+      commit();
     });
   }
 
@@ -138,10 +89,7 @@
     lesson.quiz.forEach(function (item) {
       var chosen = state.answers[item.id];
       if (!chosen) return;
-      var box = document.getElementById("item-" + item.id);
-      var input = box.querySelector('input[value="' + chosen + '"]');
-      if (input) input.checked = true;
-      showFeedback(item, chosen, box);
+      VividlyQuiz.show(item, chosen);
     });
     var at = parseFloat(get("cmi.core.lesson_location"));
     var video = document.getElementById("video");
