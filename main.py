@@ -20,6 +20,7 @@ from functions.main import (
     retry_request,
     submit_content_request,
 )
+from functions.web import teacher_page
 from functions.workflows import (
     cancel_workflow,
     get_workflow,
@@ -52,6 +53,7 @@ __all__ = [
     "revoke_api_key",
     "submit_assessment",
     "submit_content_request",
+    "teacher_page",
     "whoami",
     "workflow_events",
     "workflow_stream_token",

@@ -8,7 +8,7 @@ from typing import Any
 import flask
 import prometheus_client
 
-from functions import access, exports, lesson_files, main, workflows
+from functions import access, exports, lesson_files, main, web, workflows
 
 HTTP_FUNCTIONS: dict[str, Callable[[flask.Request], Any]] = {
     "submit_content_request": main.submit_content_request,
@@ -16,6 +16,7 @@ HTTP_FUNCTIONS: dict[str, Callable[[flask.Request], Any]] = {
     "list_requests": main.list_requests,
     "lesson_file": lesson_files.lesson_file,
     "whoami": lesson_files.whoami,
+    "teacher_page": web.teacher_page,
     "answer_clarification": main.answer_clarification,
     "cancel_request": main.cancel_request,
     "retry_request": main.retry_request,

@@ -5,6 +5,7 @@ locals {
     list_requests            = { sa = "status", timeout = 30 }
     lesson_file              = { sa = "status", timeout = 60 }
     whoami                   = { sa = "status", timeout = 30 }
+    teacher_page             = { sa = "health", timeout = 30 } # static files: the health check's account
     answer_clarification     = { sa = "answer", timeout = 30 }
     cancel_request           = { sa = "cancel", timeout = 30 }
     retry_request            = { sa = "retry", timeout = 30 }

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from tests.support.browser import teacher_uses_the_page
 from tests.support.workers import ROOT
 
 pytestmark = [pytest.mark.pubsub, pytest.mark.slow]
@@ -50,6 +51,7 @@ def test_smoke_test_passes_against_the_dev_stack(tmp_path, pubsub_emulator):
         )
         assert smoke.returncode == 0, smoke.stdout + smoke.stderr
         assert "PASS" in smoke.stdout and "completed 100%" in smoke.stdout
+        teacher_uses_the_page(base_url, api_key, tmp_path)
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 0

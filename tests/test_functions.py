@@ -162,3 +162,17 @@ def test_trace_context_rides_on_the_message(client, stack):
     (message,) = stack.pull_all(REQUESTS_SUBSCRIPTION)
     assert message.message.attributes["traceparent"] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert message.message.attributes["correlation_id"] == "corr-1"
+
+
+def test_web_page_sends_its_policy_and_serves_only_its_own_files(stack):
+    from functions.local_app import create_app
+
+    client = create_app().test_client()  # no key: the page itself holds no data
+    page = client.get("/teacher_page")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    policy = page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe" not in policy
+    assert client.get("/teacher_page/app.js").mimetype == "text/javascript"
+    assert client.get("/teacher_page/quiz.js").data.startswith(b"// The quiz of a lesson")
+    # Anything else under it is the page again, never a file from elsewhere on the machine.
+    assert client.get("/teacher_page/..%2F..%2Fpyproject.toml").mimetype == "text/html"
