@@ -27,15 +27,14 @@ from shared.export.lesson_export import NotReady, export_lesson
 from shared.export.package import check_scorm12, write_scorm12
 from shared.export.scorm12 import LessonPage
 from shared.lifecycle import Lifecycle
-from tests.conftest import IN_CI
 from tests.support.auth import new_key
+from tests.support.browser import CHROMIUM, browser_or_skip
 from tests.support.workers import ROOT
 from worker.pipeline import PipelineRunner
 from worker.stages import lesson_stages
 
 QUESTION = "What is photosynthesis?"  # a 3-minute lesson on it has two quiz items
 SCORM_AGAIN = ROOT / "tests" / "browser" / "node_modules" / "scorm-again" / "dist" / "scorm12.js"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -287,17 +286,7 @@ def _serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
 
 @pytest.mark.browser
 def test_the_package_runs_in_chromium_reports_its_score_and_resumes_where_the_learner_left(lesson, tmp_path):
-    missing = [
-        what for what, there in (("chromium", CHROMIUM), ("scorm-again", SCORM_AGAIN.is_file())) if not there
-    ]
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing.append("playwright")
-    if missing:
-        if IN_CI:
-            pytest.fail(f"browser test needs {', '.join(missing)} (make test installs them)")
-        pytest.skip(f"needs {', '.join(missing)}")
+    sync_playwright = browser_or_skip(**{"scorm-again": SCORM_AGAIN.is_file()})
     site = tmp_path / "site"
     with zipfile.ZipFile(scorm(lesson)) as archive:
         archive.extractall(site / "package")
