@@ -20,6 +20,7 @@ from functions.main import (
     retry_request,
     submit_content_request,
 )
+from functions.streams import request_events, request_stream_token
 from functions.web import teacher_page
 from functions.workflows import (
     cancel_workflow,
@@ -48,6 +49,8 @@ __all__ = [
     "put_member",
     "regenerate_workflow_item",
     "remove_member",
+    "request_events",
+    "request_stream_token",
     "retry_request",
     "retry_workflow_items",
     "revoke_api_key",

@@ -8,11 +8,13 @@ from typing import Any
 import flask
 import prometheus_client
 
-from functions import access, exports, lesson_files, main, web, workflows
+from functions import access, exports, lesson_files, main, streams, web, workflows
 
 HTTP_FUNCTIONS: dict[str, Callable[[flask.Request], Any]] = {
     "submit_content_request": main.submit_content_request,
     "get_request_status": main.get_request_status,
+    "request_events": streams.request_events,
+    "request_stream_token": streams.request_stream_token,
     "list_requests": main.list_requests,
     "lesson_file": lesson_files.lesson_file,
     "whoami": lesson_files.whoami,

@@ -4,12 +4,8 @@ retry failed items, regenerate one, cancel. Thin: parse, call shared/, answer th
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 import flask
 import functions_framework
@@ -17,13 +13,11 @@ import structlog
 
 from functions.http import HttpError, Response, id_from, json_body
 from functions.main import Call, _handle, _public_url, resources
-from shared.auth import stream_tokens
-from shared.auth.pepper import pepper
+from functions.streams import event_stream, opened, token_answer
 from shared.auth.principal import Action, Principal
 from shared.db import repository as repo
 from shared.db import workflows as store
 from shared.db.models import Workflow
-from shared.errors import NotFound
 from shared.paths.assessment import AssessmentInvalid, from_csv, from_dict
 from shared.paths.report import publish_gaps
 from shared.paths.workflow import start_path
@@ -32,8 +26,6 @@ from shared.workflows.engine import MAX_CONCURRENT_LIMIT, WorkflowEngine
 from shared.workflows.rollup import WORKFLOW_AT_REST
 
 MAX_ASSESSMENT_BYTES = 512 * 1024  # 500 questions with long texts
-STREAM_POLL_S = 1.0
-STREAM_MAX_S = 3000.0  # under the function's 3600 s timeout: the browser's EventSource reconnects by itself
 
 
 def engine() -> WorkflowEngine:
@@ -252,76 +244,39 @@ def workflow_stream_token(request: flask.Request) -> Response:
 
     def action(call: Call) -> tuple[dict[str, Any], int]:
         workflow_id = _workflow_id(request, _post_body(request))
-        res = resources()
-        with res.sessions() as session:  # 404 for an unknown workflow and another organisation's alike
+        with (
+            resources().sessions() as session
+        ):  # 404 for an unknown workflow and another organisation's alike
             store.get_workflow(session, workflow_id, organization_id=call.principal.organization_id)
-        token, expires_at = stream_tokens.mint(
-            pepper(res.settings), call.principal.organization_id, workflow_id.hex, now=time.time()
-        )
-        return {
-            "stream_token": token,
-            "expires_at": datetime.fromtimestamp(expires_at, UTC).isoformat(),
-            "events_url": f"{res.settings.public_base_url}/workflow_events?"
-            + urlencode({"workflow_id": str(workflow_id), "stream_token": token}),
-        }, 200
+        return token_answer(call.principal, "workflow_events", "workflow_id", workflow_id), 200
 
     return _handle(request, Action.READ, action)
 
 
 @functions_framework.http
 def workflow_events(request: flask.Request) -> Any:
-    """The live timeline as Server-Sent Events: `id:` is the event's id, so a reconnecting EventSource
-    (Last-Event-ID) resumes exactly after the last one it saw. Ends once the workflow is at rest and every
-    event is sent; `max_s` (tests, proxies) ends it earlier."""
-    opened: dict[str, Any] = {}
+    """The live timeline as Server-Sent Events (`event: workflow` or `item`), until the workflow is at rest."""
+    found: dict[str, Any] = {}
 
     def check(call: Call) -> tuple[dict[str, Any], int]:
-        opened["workflow_id"] = _workflow_id(request)
-        if call.principal.only not in (None, opened["workflow_id"].hex):
-            raise NotFound(f"no workflow {opened['workflow_id']}")  # the token is for another one
-        last = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or "0"
-        if not last.isdigit():
-            raise HttpError(
-                400,
-                "malformed_last_event_id",
-                "Last-Event-ID must be an event id",
-                [{"field": "Last-Event-ID", "reason": "must be a non-negative integer"}],
-            )
-        try:
-            opened["max_s"] = min(float(request.args.get("max_s", STREAM_MAX_S)), STREAM_MAX_S)
-        except ValueError as exc:
-            raise HttpError(400, "malformed_max_s", "max_s must be a number of seconds") from exc
-        opened["after"] = int(last)
+        workflow_id = _workflow_id(request)
+        found["start"] = opened(request, call.principal, workflow_id)
         with resources().sessions() as session:
             # 404 before the stream starts, for an unknown workflow and another organisation's alike
-            store.get_workflow(session, opened["workflow_id"], organization_id=call.principal.organization_id)
+            store.get_workflow(session, workflow_id, organization_id=call.principal.organization_id)
+        found["workflow_id"] = workflow_id
         return {}, 200
 
     refused = _handle(request, Action.READ, check, streams=True)
     if refused[1] != 200:
         return refused
-    workflow_id, max_s = opened["workflow_id"], opened["max_s"]
+    workflow_id = found["workflow_id"]
 
-    def stream(after: int) -> Iterator[str]:
-        deadline = time.monotonic() + max_s
-        yield "retry: 2000\n\n"
-        while True:
-            with resources().sessions() as session:
-                events = store.events_after(session, workflow_id, after)
-                status = store.get_workflow(session, workflow_id).status
-            for event in events:
-                after = event.id
-                yield f"id: {event.id}\nevent: {'workflow' if event.position is None else 'item'}\ndata: {json.dumps(event_data(event))}\n\n"
-            if not events and status in WORKFLOW_AT_REST:
-                yield f"event: end\ndata: {json.dumps({'status': status})}\n\n"
-                return
-            if time.monotonic() > deadline:
-                return
-            if not events:
-                time.sleep(STREAM_POLL_S)
+    def poll(after: int) -> tuple[list[tuple[int, str, dict[str, Any]]], str | None]:
+        with resources().sessions() as session:
+            events = store.events_after(session, workflow_id, after)
+            status = store.get_workflow(session, workflow_id).status
+        data = [(e.id, "workflow" if e.position is None else "item", event_data(e)) for e in events]
+        return data, status if status in WORKFLOW_AT_REST else None
 
-    return flask.Response(
-        flask.stream_with_context(stream(opened["after"])),
-        mimetype="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return event_stream(poll, found["start"])

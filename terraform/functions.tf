@@ -3,6 +3,8 @@ locals {
     submit_content_request   = { sa = "submit", timeout = 30 }
     get_request_status       = { sa = "status", timeout = 30 }
     list_requests            = { sa = "status", timeout = 30 }
+    request_events           = { sa = "status", timeout = 3600 } # SSE: the stream stays open
+    request_stream_token     = { sa = "status", timeout = 30 }
     lesson_file              = { sa = "status", timeout = 60 }
     whoami                   = { sa = "status", timeout = 30 }
     teacher_page             = { sa = "health", timeout = 30 } # static files: the health check's account

@@ -8,6 +8,7 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import create_engine, func, select
@@ -373,3 +374,40 @@ def test_an_organisations_history_pages_newest_first_filters_and_shows_no_one_el
     assert viewer.get("/list_requests?limit=0").status_code == 422
     assert viewer.get("/list_requests?status=lost").status_code == 422
     assert viewer.get("/list_requests?cursor=bm90LWEtY3Vyc29y").status_code == 400
+
+
+def test_a_requests_statuses_stream_over_sse_with_a_token_and_resume_after_the_last_event(stack):
+    from tests.test_workflow_functions import sse
+
+    alice = signed_in(app(), new_key("org-a"))
+    rival = signed_in(app(), new_key("org-b"))
+    request_id = alice.post("/submit_content_request", json=QUESTION).get_json()["request_id"]
+    alice.post("/cancel_request", json={"request_id": request_id})  # at rest: the stream ends by itself
+    minted = alice.post("/request_stream_token", json={"request_id": request_id}).get_json()
+    browser = app()
+    url = urlsplit(minted["events_url"])
+    events = sse(browser.get(f"{url.path}?{url.query}").get_data(as_text=True))
+    assert [e["status"] for e in events] == [
+        "pending",
+        "cancelled",
+        "cancelled",
+    ]  # two statuses, then the end
+    assert [e["event"] for e in events] == ["status", "status", "end"]
+    first_id = events[0]["id"]
+    resumed = sse(
+        browser.get(
+            f"/request_events?request_id={request_id}&stream_token={minted['stream_token']}",
+            headers={"Last-Event-ID": first_id},
+        ).get_data(as_text=True)
+    )
+    assert [e["event"] for e in resumed] == ["status", "end"]
+    assert rival.post("/request_stream_token", json={"request_id": request_id}).status_code == 404
+    assert rival.get(f"/request_events?request_id={request_id}&max_s=0").status_code == 404
+    workflow_token = minted["stream_token"]
+    other = alice.post("/submit_content_request", json={**QUESTION, "idempotency_key": "other"}).get_json()
+    assert (
+        browser.get(
+            f"/request_events?request_id={other['request_id']}&stream_token={workflow_token}"
+        ).status_code
+        == 404
+    )

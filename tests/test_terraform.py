@@ -139,6 +139,7 @@ def test_each_function_has_its_own_account_and_submit_only_publishes_requests():
     assert {f["sa"] for f in functions.values()} <= set(accounts)
     assert {name: f["timeout"] for name, f in functions.items() if f["timeout"] > 60} == {
         "workflow_events": 3600,
+        "request_events": 3600,
         "export_lesson_file": 120,
     }
     for kind, name, _role in submit_roles:

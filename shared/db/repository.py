@@ -83,6 +83,20 @@ def list_requests(
     return list(session.scalars(order))
 
 
+def events_after(
+    session: Session, request_id: uuid.UUID, after_id: int, limit: int = 500
+) -> list[RequestEvent]:
+    """A request's timeline after the event `after_id`, oldest first (an event stream resumes from it)."""
+    return list(
+        session.scalars(
+            select(RequestEvent)
+            .where(RequestEvent.request_id == request_id, RequestEvent.id > after_id)
+            .order_by(RequestEvent.id)
+            .limit(limit)
+        )
+    )
+
+
 def find_by_idempotency_key(session: Session, organization_id: str, key: str) -> ContentRequest | None:
     return session.scalars(
         select(ContentRequest).where(

@@ -54,6 +54,8 @@ def teacher_uses_the_page(base_url: str, api_key: str, shots: Path) -> None:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        called: list[str] = []
+        page.on("request", lambda sent: called.append(sent.url.split("?")[0].rsplit("/", 1)[-1]))
         page.goto(f"{base_url}/teacher_page")
 
         page.keyboard.press("Tab")  # the key field is the first control: a keyboard reaches everything
@@ -73,6 +75,8 @@ def teacher_uses_the_page(base_url: str, api_key: str, shots: Path) -> None:
 
         timeline = [item.split(" — ")[0] for item in page.locator("#timeline li").all_inner_texts()]
         assert timeline == STATUS_ORDER, timeline
+        # The statuses came over the event stream, not by polling: one status read at the end, for the rest.
+        assert called.count("request_events") >= 1 and called.count("get_request_status") <= 2, called
         assert page.locator("#bar").get_attribute("value") == "100"
         page.wait_for_function("document.getElementById('video').readyState >= 2", timeout=30_000)
         cues = page.wait_for_function(

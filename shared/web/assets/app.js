@@ -68,27 +68,55 @@
       .catch(function (error) { $("ask-error").textContent = error.message; });
   }
 
+  function render(view) {
+    $("bar").value = view.progress;
+    $("stage").textContent = view.status.replace(/_/g, " ") + ": " + view.stage_message + " (" + view.progress + "%)";
+    var list = $("timeline");
+    list.textContent = "";
+    view.events.forEach(function (e) {
+      var item = document.createElement("li");
+      item.textContent = e.to.replace(/_/g, " ") + " — " + e.message;
+      list.appendChild(item);
+    });
+  }
+
+  function finished(requestId) {
+    // The whole view once at rest: the error, the clarification questions, the warnings.
+    api("get_request_status?request_id=" + requestId).then(function (view) {
+      render(view);
+      loadHistory(true);
+      if (view.status === "completed") openLesson(requestId);
+      else if (view.clarification_questions) $("stage").textContent = "More detail needed: " + view.clarification_questions.join(" ");
+      else if (view.error) $("stage").textContent = view.status + ": " + view.error.message;
+    }).catch(function (error) { $("stage").textContent = error.message; });
+  }
+
+  function poll(requestId) {
+    api("get_request_status?request_id=" + requestId).then(function (view) {
+      render(view);
+      if (AT_REST.indexOf(view.status) < 0) setTimeout(function () { poll(requestId); }, POLL_MS);
+      else finished(requestId);
+    }).catch(function (error) { $("stage").textContent = error.message; });
+  }
+
   function track(requestId) {
     show("progress", true); show("lesson", false);
-    var poll = function () {
-      api("get_request_status?request_id=" + requestId).then(function (view) {
-        $("bar").value = view.progress;
-        $("stage").textContent = view.status.replace(/_/g, " ") + ": " + view.stage_message + " (" + view.progress + "%)";
-        var list = $("timeline");
-        list.textContent = "";
-        view.events.forEach(function (e) {
-          var item = document.createElement("li");
-          item.textContent = e.to.replace(/_/g, " ") + " — " + e.message;
-          list.appendChild(item);
-        });
-        if (AT_REST.indexOf(view.status) < 0) { setTimeout(poll, POLL_MS); return; }
-        loadHistory(true);
-        if (view.status === "completed") openLesson(requestId);
-        else if (view.clarification_questions) $("stage").textContent = "More detail needed: " + view.clarification_questions.join(" ");
-        else if (view.error) $("stage").textContent = view.status + ": " + view.error.message;
-      }).catch(function (error) { $("stage").textContent = error.message; });
-    };
-    poll();
+    $("timeline").textContent = "";
+    // Live over Server-Sent Events, opened with a stream token (EventSource cannot send the key);
+    // polling the status is the fallback when a stream cannot be had or breaks.
+    api("request_stream_token", { method: "POST", body: { request_id: requestId } }).then(function (grant) {
+      var source = new EventSource(grant.events_url);
+      source.addEventListener("status", function (message) {
+        var e = JSON.parse(message.data);
+        $("bar").value = e.progress;
+        $("stage").textContent = e.status.replace(/_/g, " ") + ": " + e.message + " (" + e.progress + "%)";
+        var item = document.createElement("li");
+        item.textContent = e.status.replace(/_/g, " ") + " — " + e.message;
+        $("timeline").appendChild(item);
+      });
+      source.addEventListener("end", function () { source.close(); finished(requestId); });
+      source.onerror = function () { source.close(); poll(requestId); };
+    }).catch(function () { poll(requestId); });
   }
 
   function quizItems(script) {
