@@ -4,7 +4,6 @@ organisation and `vividly members` the role."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -96,7 +95,6 @@ def test_a_member_signs_in_with_their_role_in_their_tenants_organisation(people,
 
 def test_forged_foreign_and_expired_tokens_are_401(people, signing):
     other_key = SigningKey("kid-1")  # the same key id, another key: the signature cannot match
-    now = int(time.time())
     refused = {
         "another audience": people.mint(project=PROJECT, audience="someone-elses-project"),
         "another issuer": people.mint(project=PROJECT, issuer="https://securetoken.google.com/evil"),
@@ -116,7 +114,6 @@ def test_forged_foreign_and_expired_tokens_are_401(people, signing):
     # Within the clock-skew allowance (10 s by default) a just-expired token still counts.
     late = people.mint(project=PROJECT, subject="teacher-a", expires_in_s=-5)
     assert call(late).get(f"/get_request_status?request_id={uuid.uuid4()}").status_code == 404
-    assert int(time.time()) - now < 30
 
 
 def test_without_an_audience_configured_no_id_token_is_accepted(stack, env, signing):
