@@ -11,12 +11,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 import flask
 import functions_framework
 import structlog
+from sqlalchemy.orm import Session
 
 from functions.http import HttpError, Response, json_body, request_id_from
 from functions.main import Call, _handle, resources
@@ -114,42 +116,67 @@ def request_stream_token(request: flask.Request) -> Response:
     return _handle(request, Action.READ, action)
 
 
-@functions_framework.http
-def request_events(request: flask.Request) -> Any:
-    """A request's statuses as Server-Sent Events (`event: status`), until it is at rest."""
+def serve_events(
+    request: flask.Request,
+    object_id: Callable[[], uuid.UUID],
+    load: Callable[[Session, uuid.UUID, str], object],
+    poll: Callable[[uuid.UUID, int], tuple[list[tuple[int, str, dict[str, Any]]], str | None]],
+) -> Any:
+    """One object's event stream: the caller (a key, or a stream token for this very object) is checked and
+    an unknown or another organisation's object is a 404 before the stream starts (`load` raises NotFound);
+    then `poll(id, after)` feeds it."""
     found: dict[str, Any] = {}
 
     def check(call: Call) -> tuple[dict[str, Any], int]:
-        request_id = request_id_from(request)
-        structlog.contextvars.bind_contextvars(request_id=str(request_id))
-        found["start"] = opened(request, call.principal, request_id)
+        wanted = object_id()
+        found["start"] = opened(request, call.principal, wanted)
         with resources().sessions() as session:
-            repo.get_request(session, request_id, organization_id=call.principal.organization_id)
-        found["request_id"] = request_id
+            load(session, wanted, call.principal.organization_id)
+        found["id"] = wanted
         return {}, 200
 
     refused = _handle(request, Action.READ, check, streams=True)
     if refused[1] != 200:
         return refused
-    request_id = found["request_id"]
+    return event_stream(partial(poll, found["id"]), found["start"])
 
-    def poll(after: int) -> tuple[list[tuple[int, str, dict[str, Any]]], str | None]:
-        with resources().sessions() as session:
-            events = repo.events_after(session, request_id, after)
-            status = repo.get_request(session, request_id).status
-        data = [
-            (
-                e.id,
-                "status",
-                {
-                    "status": e.to_status,
-                    "progress": e.progress,
-                    "message": e.message,
-                    "at": e.created_at.isoformat(),
-                },
-            )
-            for e in events
-        ]
-        return data, status if status in {s.value for s in AT_REST} else None
 
-    return event_stream(poll, found["start"])
+def _request_id(request: flask.Request) -> uuid.UUID:
+    request_id = request_id_from(request)
+    structlog.contextvars.bind_contextvars(request_id=str(request_id))
+    return request_id
+
+
+def _request_events_after(
+    request_id: uuid.UUID, after: int
+) -> tuple[list[tuple[int, str, dict[str, Any]]], str | None]:
+    with resources().sessions() as session:
+        events = repo.events_after(session, request_id, after)
+        status = repo.get_request(session, request_id).status
+    data = [
+        (
+            e.id,
+            "status",
+            {
+                "status": e.to_status,
+                "progress": e.progress,
+                "message": e.message,
+                "at": e.created_at.isoformat(),
+            },
+        )
+        for e in events
+    ]
+    return data, status if status in {s.value for s in AT_REST} else None
+
+
+@functions_framework.http
+def request_events(request: flask.Request) -> Any:
+    """A request's statuses as Server-Sent Events (`event: status`), until it is at rest."""
+    return serve_events(
+        request,
+        partial(_request_id, request),
+        lambda session, request_id, organization_id: repo.get_request(
+            session, request_id, organization_id=organization_id
+        ),
+        _request_events_after,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from functools import partial
 from typing import Any
 
 import flask
@@ -13,7 +14,7 @@ import structlog
 
 from functions.http import HttpError, Response, id_from, json_body
 from functions.main import Call, _handle, _public_url, resources
-from functions.streams import event_stream, opened, token_answer
+from functions.streams import serve_events, token_answer
 from shared.auth.principal import Action, Principal
 from shared.db import repository as repo
 from shared.db import workflows as store
@@ -244,39 +245,32 @@ def workflow_stream_token(request: flask.Request) -> Response:
 
     def action(call: Call) -> tuple[dict[str, Any], int]:
         workflow_id = _workflow_id(request, _post_body(request))
-        with (
-            resources().sessions() as session
-        ):  # 404 for an unknown workflow and another organisation's alike
+        # 404 for an unknown workflow and another organisation's alike
+        with resources().sessions() as session:
             store.get_workflow(session, workflow_id, organization_id=call.principal.organization_id)
         return token_answer(call.principal, "workflow_events", "workflow_id", workflow_id), 200
 
     return _handle(request, Action.READ, action)
 
 
+def _workflow_events_after(
+    workflow_id: uuid.UUID, after: int
+) -> tuple[list[tuple[int, str, dict[str, Any]]], str | None]:
+    with resources().sessions() as session:
+        events = store.events_after(session, workflow_id, after)
+        status = store.get_workflow(session, workflow_id).status
+    data = [(e.id, "workflow" if e.position is None else "item", event_data(e)) for e in events]
+    return data, status if status in WORKFLOW_AT_REST else None
+
+
 @functions_framework.http
 def workflow_events(request: flask.Request) -> Any:
     """The live timeline as Server-Sent Events (`event: workflow` or `item`), until the workflow is at rest."""
-    found: dict[str, Any] = {}
-
-    def check(call: Call) -> tuple[dict[str, Any], int]:
-        workflow_id = _workflow_id(request)
-        found["start"] = opened(request, call.principal, workflow_id)
-        with resources().sessions() as session:
-            # 404 before the stream starts, for an unknown workflow and another organisation's alike
-            store.get_workflow(session, workflow_id, organization_id=call.principal.organization_id)
-        found["workflow_id"] = workflow_id
-        return {}, 200
-
-    refused = _handle(request, Action.READ, check, streams=True)
-    if refused[1] != 200:
-        return refused
-    workflow_id = found["workflow_id"]
-
-    def poll(after: int) -> tuple[list[tuple[int, str, dict[str, Any]]], str | None]:
-        with resources().sessions() as session:
-            events = store.events_after(session, workflow_id, after)
-            status = store.get_workflow(session, workflow_id).status
-        data = [(e.id, "workflow" if e.position is None else "item", event_data(e)) for e in events]
-        return data, status if status in WORKFLOW_AT_REST else None
-
-    return event_stream(poll, found["start"])
+    return serve_events(
+        request,
+        partial(_workflow_id, request),
+        lambda session, workflow_id, organization_id: store.get_workflow(
+            session, workflow_id, organization_id=organization_id
+        ),
+        _workflow_events_after,
+    )
